@@ -1,0 +1,394 @@
+/*
+ * sigjit run, check, fmt, dump and blocks.
+ */
+#include "cli.h"
+
+#include "blocks/blocks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_help(const char *a)
+{
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+/* Takes the value of an option: "--frames N". */
+static const char *opt_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        cli_error("%s needs a value", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static const char run_help[] =
+    "usage: sigjit run FILE --frames N [--in1 X] [--in2 Y] [--set NAME=VALUE ...] [--rate R]\n"
+    "                  [--header] [--backend interp|native] [--werror]\n"
+    "\n"
+    "Runs the program for N frames and prints one CSV line per frame: ret,sig1,sig2 (%.17g).\n"
+    "in1, in2, alpha, beta, delta, gamma are constants (default 0; --set alpha=0.5);\n"
+    "--set *name=V sets a persistent variable after init. The rate defaults to 44100.\n"
+    "The function is initialised with sj_function_init(fun, rate, NULL), so $reset is 1 on frame 0.\n";
+
+int cmd_run(int argc, char **argv)
+{
+    const char *file = NULL;
+    size_t frames = 0;
+    bool have_frames = false, header = false, werror = false;
+    double rate = 44100;
+    cli_inputs in;
+    memset(&in, 0, sizeof in);
+    sj_backend_kind backend = SJ_BACKEND_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (is_help(a)) {
+            fputs(run_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--frames") == 0 || strcmp(a, "-n") == 0) {
+            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_size(v, &frames)) {
+                cli_error("--frames wants a whole number");
+                return EXIT_USAGE;
+            }
+            have_frames = true;
+        } else if (strcmp(a, "--in1") == 0 || strcmp(a, "--in2") == 0) {
+            int k = a[4] - '1';
+            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_double(v, &in.in[k])) {
+                cli_error("%s wants a number", a);
+                return EXIT_USAGE;
+            }
+            in.given[k] = true;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_set(&in, v))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--rate") == 0) {
+            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_double(v, &rate) || !(rate > 0)) {
+                cli_error("--rate wants a positive number");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--backend") == 0) {
+            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_backend(v, &backend))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--header") == 0) {
+            header = true;
+        } else if (strcmp(a, "--werror") == 0) {
+            werror = true;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("run: unknown option '%s'", a);
+            return EXIT_USAGE;
+        } else if (!file) {
+            file = a;
+        } else {
+            cli_error("run: one FILE only");
+            return EXIT_USAGE;
+        }
+    }
+    if (!file || !have_frames) {
+        fputs(run_help, stderr);
+        return EXIT_USAGE;
+    }
+    sj_library *lib = sj_library_new_std();
+    if (!lib)
+        return EXIT_INTERNAL;
+    cli_program prog;
+    int rc = cli_load(file, lib, &prog, werror);
+    sj_context *ctx = NULL;
+    sj_function *fun = NULL;
+    if (rc == EXIT_OK) {
+        ctx = sj_context_new(lib, NULL);
+        rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK) {
+        sj_function_init(fun, rate, NULL);
+        cli_apply_pv(fun, &in);
+        if (header)
+            puts("ret,sig1,sig2");
+        for (size_t f = 0; f < frames; f++) {
+            double s1 = 0, s2 = 0;
+            double r = sj_function_exec(fun, in.in[0], in.in[1], in.in[2], in.in[3], in.in[4], in.in[5], &s1, &s2);
+            printf("%.17g,%.17g,%.17g\n", r, s1, s2);
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error("cannot write the output: %s", strerror(errno));
+            rc = EXIT_IO;
+        }
+    }
+    sj_function_free(fun);
+    sj_context_free(ctx);
+    cli_program_free(&prog);
+    sj_library_release(lib);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static const char check_help[] =
+    "usage: sigjit check [--werror] [--quiet] FILE...\n"
+    "\n"
+    "Parses and compiles each file and reports every error and warning with its position.\n"
+    "Prints 'FILE: ok' for a file without errors (unless --quiet). Exit 1 if any file has errors\n"
+    "(or warnings, with --werror).\n";
+
+int cmd_check(int argc, char **argv)
+{
+    bool werror = false, quiet = false;
+    int nfiles = 0, rc = EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(check_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--werror") == 0) {
+            werror = true;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            cli_error("check: unknown option '%s'", argv[i]);
+            return EXIT_USAGE;
+        } else {
+            nfiles++;
+        }
+    }
+    if (!nfiles) {
+        fputs(check_help, stderr);
+        return EXIT_USAGE;
+    }
+    sj_library *lib = sj_library_new_std();
+    if (!lib)
+        return EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1])
+            continue;
+        cli_program prog;
+        int r = cli_load(argv[i], lib, &prog, werror);
+        if (r == EXIT_OK) {
+            sj_context *ctx = sj_context_new(lib, NULL);
+            sj_function *fun = NULL;
+            r = ctx ? cli_compile(ctx, &prog, SJ_BACKEND_INTERP, false, &fun) : EXIT_INTERNAL;
+            sj_function_free(fun);
+            sj_context_free(ctx);
+        }
+        if (r == EXIT_OK && !quiet)
+            printf("%s: ok\n", argv[i]);
+        if (r != EXIT_OK && (rc == EXIT_OK || r > rc))
+            rc = r;
+        cli_program_free(&prog);
+    }
+    sj_library_release(lib);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static const char fmt_help[] =
+    "usage: sigjit fmt [-i | --check] FILE...\n"
+    "\n"
+    "Prints each text program in the canonical layout (comments, blank lines and labels are kept).\n"
+    "  -i, --in-place   rewrite the files\n"
+    "  --check          print nothing; exit 1 if a file is not formatted\n";
+
+int cmd_fmt(int argc, char **argv)
+{
+    bool inplace = false, check = false;
+    int nfiles = 0, rc = EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(fmt_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "--in-place") == 0) {
+            inplace = true;
+        } else if (strcmp(argv[i], "--check") == 0) {
+            check = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            cli_error("fmt: unknown option '%s'", argv[i]);
+            return EXIT_USAGE;
+        } else {
+            nfiles++;
+        }
+    }
+    if (!nfiles) {
+        fputs(fmt_help, stderr);
+        return EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *path = argv[i];
+        if (path[0] == '-' && path[1])
+            continue;
+        size_t len;
+        char *src = cli_read_file(path, &len);
+        if (!src) {
+            cli_error("cannot read '%s': %s", path, strerror(errno));
+            rc = EXIT_IO;
+            continue;
+        }
+        sj_diag_list dl;
+        sj_diag_list_init(&dl);
+        char *out = NULL;
+        sj_status st = sj_format_source(src, len, path, &out, &dl);
+        if (st != SJ_OK) {
+            char *msg = sj_diag_list_format(&dl, src, len, cli_color());
+            if (msg)
+                fputs(msg, stderr);
+            sj_free(msg);
+            if (rc == EXIT_OK)
+                rc = st == SJ_ERR_NOMEM ? EXIT_INTERNAL : EXIT_PROGRAM;
+        } else if (check) {
+            if (strlen(out) != len || memcmp(out, src, len) != 0) {
+                fprintf(stderr, "%s: not formatted\n", path);
+                if (rc == EXIT_OK)
+                    rc = EXIT_PROGRAM;
+            }
+        } else if (inplace && strcmp(path, "-") != 0) {
+            if (strlen(out) != len || memcmp(out, src, len) != 0) {
+                FILE *f = fopen(path, "wb");
+                if (!f || fputs(out, f) < 0 || fclose(f) != 0) {
+                    cli_error("cannot write '%s': %s", path, strerror(errno));
+                    rc = EXIT_IO;
+                }
+            }
+        } else {
+            fputs(out, stdout);
+        }
+        sj_free(out);
+        sj_diag_list_fini(&dl);
+        free(src);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static const char dump_help[] =
+    "usage: sigjit dump --ast|--text|--ir|--ir-raw|--asm FILE\n"
+    "\n"
+    "  --ast      the AST in the reference's dump format (ASTNode::dump)\n"
+    "  --text     the program as text (block files become text programs)\n"
+    "  --ir       the optimized IR; --ir-raw before the passes\n"
+    "  --asm      the native code (x86-64 backend)\n";
+
+int cmd_dump(int argc, char **argv)
+{
+    const char *file = NULL, *what = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (is_help(a)) {
+            fputs(dump_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--ast") == 0 || strcmp(a, "--ir") == 0 || strcmp(a, "--ir-raw") == 0 ||
+                   strcmp(a, "--asm") == 0 || strcmp(a, "--text") == 0) {
+            if (what && strcmp(what, a) != 0) {
+                cli_error("dump: one of --ast, --text, --ir, --ir-raw, --asm");
+                return EXIT_USAGE;
+            }
+            what = a;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("dump: unknown option '%s'", a);
+            return EXIT_USAGE;
+        } else if (!file) {
+            file = a;
+        } else {
+            cli_error("dump: one FILE only");
+            return EXIT_USAGE;
+        }
+    }
+    if (!file || !what) {
+        fputs(dump_help, stderr);
+        return EXIT_USAGE;
+    }
+    sj_library *lib = sj_library_new_std();
+    if (!lib)
+        return EXIT_INTERNAL;
+    cli_program prog;
+    int rc = cli_load(file, lib, &prog, false);
+    if (rc == EXIT_OK) {
+        char *text = NULL;
+        if (strcmp(what, "--ast") == 0) {
+            text = sj_ast_dump(prog.ast);
+            if (!text)
+                rc = EXIT_INTERNAL;
+        } else if (strcmp(what, "--text") == 0) {
+            text = sj_print(prog.ast);
+            if (!text)
+                rc = EXIT_INTERNAL;
+        } else if (strcmp(what, "--asm") == 0) {
+            sj_context *ctx = sj_context_new(lib, NULL);
+            sj_function *fun = NULL;
+            rc = ctx ? cli_compile(ctx, &prog, SJ_BACKEND_NATIVE, false, &fun) : EXIT_INTERNAL;
+            if (rc == EXIT_OK) {
+                text = sj_function_disassemble(fun);
+                if (!text)
+                    rc = EXIT_INTERNAL;
+            }
+            sj_function_free(fun);
+            sj_context_free(ctx);
+        } else {
+            sj_context *ctx = sj_context_new(lib, NULL);
+            sj_diag d;
+            memset(&d, 0, sizeof d);
+            sj_status st = ctx ? sj_ir_dump(ctx, prog.ast, strcmp(what, "--ir") == 0, &text, &d) : SJ_ERR_NOMEM;
+            if (st != SJ_OK) {
+                /* Report it like a compile error, with the position. */
+                sj_function *fun = NULL;
+                rc = cli_compile(ctx, &prog, SJ_BACKEND_INTERP, false, &fun);
+                sj_function_free(fun);
+                if (rc == EXIT_OK) {
+                    cli_error("%s", d.message[0] ? d.message : sj_strerror(st));
+                    rc = EXIT_PROGRAM;
+                }
+            }
+            sj_context_free(ctx);
+        }
+        if (text) {
+            fputs(text, stdout);
+            size_t n = strlen(text);
+            if (n && text[n - 1] != '\n')
+                fputc('\n', stdout);
+            sj_free(text);
+        }
+    }
+    cli_program_free(&prog);
+    sj_library_release(lib);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static const char blocks_help[] = "usage: sigjit blocks show FILE\n"
+                                  "\n"
+                                  "Draws the block program of a block file (JSON) as ASCII art.\n";
+
+int cmd_blocks(int argc, char **argv)
+{
+    if (argc >= 2 && is_help(argv[1])) {
+        fputs(blocks_help, stdout);
+        return EXIT_OK;
+    }
+    if (argc != 3 || strcmp(argv[1], "show") != 0) {
+        fputs(blocks_help, stderr);
+        return EXIT_USAGE;
+    }
+    size_t len;
+    char *src = cli_read_file(argv[2], &len);
+    if (!src) {
+        cli_error("cannot read '%s': %s", argv[2], strerror(errno));
+        return EXIT_IO;
+    }
+    sj_library *lib = sj_library_new_std();
+    sj_diag d;
+    memset(&d, 0, sizeof d);
+    char *art = lib ? sj_blocks_json_to_ascii(src, len, lib, &d) : NULL;
+    int rc = EXIT_OK;
+    if (!art) {
+        fprintf(stderr, "%s: error: %s\n", argv[2], d.message[0] ? d.message : sj_strerror(d.code));
+        rc = d.code == SJ_ERR_NOMEM || d.code == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL : EXIT_PROGRAM;
+    } else {
+        fputs(art, stdout);
+        sj_free(art);
+    }
+    sj_library_release(lib);
+    free(src);
+    return rc;
+}

@@ -1,0 +1,257 @@
+/*
+ * Loading programs (text or block files), printing messages, option helpers.
+ */
+#include "cli.h"
+
+#include "blocks/blocks.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("sigjit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bool cli_color(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(2) && !(nc && nc[0]);
+}
+
+char *cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            char *nb = cap > ((size_t)1 << 30) ? NULL : realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0) {
+            if (ferror(f)) {
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    if (buf) {
+        buf[n] = 0;
+        *len = n;
+    }
+    return buf;
+}
+
+/* A block file is JSON: its first non-blank character is '{' followed by '"' (a text program can
+ * start with a block "{ x = 1 }", but never with a string). */
+static bool looks_like_blocks(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i >= n || s[i] != '{')
+        return false;
+    i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i >= n || s[i] == '"' || s[i] == '}';
+}
+
+static void print_diags(const sj_diag_list *dl, const char *src, size_t len)
+{
+    if (!dl->count)
+        return;
+    char *text = sj_diag_list_format(dl, src, len, cli_color());
+    if (text) {
+        fputs(text, stderr);
+        sj_free(text);
+    }
+}
+
+int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool werror)
+{
+    memset(prog, 0, sizeof *prog);
+    prog->path = path;
+    prog->src = cli_read_file(path, &prog->len);
+    if (!prog->src) {
+        cli_error("cannot read '%s': %s", path, strerror(errno));
+        return EXIT_IO;
+    }
+    if (looks_like_blocks(prog->src, prog->len)) {
+        prog->is_blocks = true;
+        sj_diag d;
+        memset(&d, 0, sizeof d);
+        sj_status st = sj_blocks_json_to_ast(prog->src, prog->len, lib, &prog->ast, &d);
+        if (st != SJ_OK) {
+            if (d.line > 0)
+                fprintf(stderr, "%s:%d:%d: error: %s\n", path, d.line, d.col, d.message[0] ? d.message : sj_strerror(st));
+            else
+                fprintf(stderr, "%s: error: %s\n", path, d.message[0] ? d.message : sj_strerror(st));
+            return st == SJ_ERR_NOMEM ? EXIT_INTERNAL : st == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL : EXIT_PROGRAM;
+        }
+        return EXIT_OK;
+    }
+    sj_diag_list dl;
+    sj_diag_list_init(&dl);
+    sj_status st = sj_parse(prog->src, prog->len, path, lib, &prog->ast, &dl);
+    print_diags(&dl, prog->src, prog->len);
+    bool warned = dl.warnings > 0;
+    sj_diag_list_fini(&dl);
+    if (st == SJ_ERR_NOMEM) {
+        cli_error("out of memory");
+        return EXIT_INTERNAL;
+    }
+    if (st != SJ_OK)
+        return EXIT_PROGRAM;
+    if (werror && warned) {
+        cli_error("warnings are errors (--werror)");
+        return EXIT_PROGRAM;
+    }
+    return EXIT_OK;
+}
+
+void cli_program_free(cli_program *prog)
+{
+    sj_ast_free(prog->ast);
+    free(prog->src);
+    memset(prog, 0, sizeof *prog);
+}
+
+int cli_compile(sj_context *ctx, const cli_program *prog, sj_backend_kind backend, bool keep_ir, sj_function **fun)
+{
+    sj_compile_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.backend = backend;
+    opt.keep_ir_dump = keep_ir;
+    sj_diag d;
+    memset(&d, 0, sizeof d);
+    sj_status st = sj_compile(ctx, prog->ast, &opt, fun, &d);
+    if (st == SJ_OK)
+        return EXIT_OK;
+    sj_diag_list dl;
+    sj_diag_list_init(&dl);
+    dl.filename = strdup(prog->path);
+    if (d.code == SJ_OK)
+        d.code = st;
+    sj_diag_list_add_diag(&dl, &d);
+    print_diags(&dl, prog->is_blocks ? NULL : prog->src, prog->len);
+    free(dl.filename);
+    dl.filename = NULL;
+    sj_diag_list_fini(&dl);
+    if (st == SJ_ERR_NOMEM)
+        return EXIT_INTERNAL;
+    if (st == SJ_ERR_UNSUPPORTED)
+        return EXIT_INTERNAL;
+    return EXIT_PROGRAM;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || end == s)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    if (!s || !*s || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || end == s || errno)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static const char *const input_names[6] = {"in1", "in2", "alpha", "beta", "delta", "gamma"};
+
+bool cli_parse_set(cli_inputs *in, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) {
+        cli_error("--set wants NAME=VALUE, got '%s'", arg);
+        return false;
+    }
+    size_t n = (size_t)(eq - arg);
+    double v;
+    if (!cli_parse_double(eq + 1, &v)) {
+        cli_error("--set %.*s: '%s' is not a number", (int)n, arg, eq + 1);
+        return false;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (strlen(input_names[i]) == n && strncmp(arg, input_names[i], n) == 0) {
+            in->in[i] = v;
+            in->given[i] = true;
+            return true;
+        }
+    }
+    if (arg[0] == '*' && n > 1) {
+        if (in->npv >= sizeof in->pv / sizeof in->pv[0]) {
+            cli_error("too many --set *name values");
+            return false;
+        }
+        char *name = strndup(arg, n);
+        if (!name)
+            return false;
+        in->pv[in->npv].name = name; /* lives until exit */
+        in->pv[in->npv].value = v;
+        in->npv++;
+        return true;
+    }
+    cli_error("--set: unknown name '%.*s' (in1, in2, alpha, beta, delta, gamma or *persistent)", (int)n, arg);
+    return false;
+}
+
+void cli_apply_pv(sj_function *fun, const cli_inputs *in)
+{
+    for (size_t i = 0; i < in->npv; i++)
+        if (!sj_function_set_pv(fun, in->pv[i].name, in->pv[i].value))
+            fprintf(stderr, "sigjit: warning: the program has no persistent variable '%s'\n", in->pv[i].name);
+}
+
+bool cli_parse_backend(const char *s, sj_backend_kind *out)
+{
+    if (strcmp(s, "interp") == 0)
+        *out = SJ_BACKEND_INTERP;
+    else if (strcmp(s, "native") == 0)
+        *out = SJ_BACKEND_NATIVE;
+    else if (strcmp(s, "default") == 0)
+        *out = SJ_BACKEND_DEFAULT;
+    else {
+        cli_error("unknown backend '%s' (interp, native, default)", s);
+        return false;
+    }
+    return true;
+}

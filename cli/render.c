@@ -1,0 +1,357 @@
+/*
+ * sigjit render: runs a program over N frames in blocks (sj_function_process) and writes sig1/sig2
+ * to an audio file with libsndfile. in1/in2 can come from an input audio file.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#ifdef SJ_HAVE_SNDFILE
+#include <sndfile.h>
+#endif
+
+static const char render_help[] =
+    "usage: sigjit render FILE -o OUT [--seconds S | --frames N] [--rate R] [--input IN]\n"
+    "                     [--set NAME=VALUE ...] [--format float|pcm16|pcm24] [--channels 1|2]\n"
+    "                     [--backend interp|native] [--quiet] [--werror]\n"
+    "\n"
+    "Renders the program to an audio file: sig1 is the left channel, sig2 the right one\n"
+    "(--channels 1: sig1 only). The format comes from the extension of OUT: .wav (32-bit float\n"
+    "by default), .flac (24-bit), .aiff, .caf, .au, .ogg. --input feeds in1/in2 from an audio\n"
+    "file (a mono file feeds both); alpha..gamma are constants from --set (default 0). The length\n"
+    "defaults to the input's length, else 1 second; the rate to the input's rate, else 44100.\n"
+    "A progress bar is shown when stderr is a terminal (not with --quiet).\n";
+
+#define BLOCK 512
+
+#ifdef SJ_HAVE_SNDFILE
+static bool output_format(const char *path, const char *fmt, int *format)
+{
+    const char *dot = strrchr(path, '.');
+    const char *ext = dot ? dot + 1 : "";
+    int major;
+    int sub_default;
+    bool can_float = true;
+    if (strcasecmp(ext, "wav") == 0) {
+        major = SF_FORMAT_WAV;
+        sub_default = SF_FORMAT_FLOAT;
+    } else if (strcasecmp(ext, "flac") == 0) {
+        major = SF_FORMAT_FLAC;
+        sub_default = SF_FORMAT_PCM_24;
+        can_float = false;
+    } else if (strcasecmp(ext, "aif") == 0 || strcasecmp(ext, "aiff") == 0) {
+        major = SF_FORMAT_AIFF;
+        sub_default = SF_FORMAT_FLOAT;
+    } else if (strcasecmp(ext, "caf") == 0) {
+        major = SF_FORMAT_CAF;
+        sub_default = SF_FORMAT_FLOAT;
+    } else if (strcasecmp(ext, "au") == 0) {
+        major = SF_FORMAT_AU;
+        sub_default = SF_FORMAT_FLOAT;
+    } else if (strcasecmp(ext, "ogg") == 0) {
+        major = SF_FORMAT_OGG;
+        sub_default = SF_FORMAT_VORBIS;
+        can_float = false;
+    } else {
+        cli_error("render: cannot tell the format of '%s' (use .wav, .flac, .aiff, .caf, .au or .ogg)", path);
+        return false;
+    }
+    int sub = sub_default;
+    if (fmt) {
+        if (strcmp(fmt, "float") == 0)
+            sub = SF_FORMAT_FLOAT;
+        else if (strcmp(fmt, "pcm16") == 0)
+            sub = SF_FORMAT_PCM_16;
+        else if (strcmp(fmt, "pcm24") == 0)
+            sub = SF_FORMAT_PCM_24;
+        else {
+            cli_error("render: --format is float, pcm16 or pcm24");
+            return false;
+        }
+        if (major == SF_FORMAT_OGG) {
+            cli_error("render: .ogg is always Vorbis; --format does not apply");
+            return false;
+        }
+        if (sub == SF_FORMAT_FLOAT && !can_float) {
+            cli_error("render: this format cannot hold floats; use --format pcm16 or pcm24");
+            return false;
+        }
+    }
+    *format = major | sub;
+    return true;
+}
+
+static void progress(size_t done, size_t total, int *last)
+{
+    int pct = total ? (int)(done * 100 / total) : 100;
+    if (pct == *last)
+        return;
+    *last = pct;
+    int bar = pct * 30 / 100;
+    fprintf(stderr, "\r[%.*s%*s] %3d%%", bar, "##############################", 30 - bar, "", pct);
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+#endif
+
+int cmd_render(int argc, char **argv)
+{
+    const char *file = NULL, *outpath = NULL, *inpath = NULL, *fmt = NULL;
+    double seconds = -1, rate = 0;
+    size_t frames = 0;
+    bool have_frames = false, quiet = false, werror = false;
+    int channels = 2;
+    cli_inputs in;
+    memset(&in, 0, sizeof in);
+    sj_backend_kind backend = SJ_BACKEND_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        bool needs = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--seconds") == 0 ||
+                     strcmp(a, "--frames") == 0 || strcmp(a, "--rate") == 0 || strcmp(a, "--input") == 0 ||
+                     strcmp(a, "--set") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--channels") == 0 ||
+                     strcmp(a, "--backend") == 0;
+        if (needs) {
+            if (i + 1 >= argc) {
+                cli_error("%s needs a value", a);
+                return EXIT_USAGE;
+            }
+            v = argv[++i];
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(render_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            outpath = v;
+        } else if (strcmp(a, "--seconds") == 0) {
+            if (!cli_parse_double(v, &seconds) || !(seconds >= 0) || seconds > 1e7) {
+                cli_error("--seconds wants a number >= 0");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--frames") == 0) {
+            if (!cli_parse_size(v, &frames)) {
+                cli_error("--frames wants a whole number");
+                return EXIT_USAGE;
+            }
+            have_frames = true;
+        } else if (strcmp(a, "--rate") == 0) {
+            if (!cli_parse_double(v, &rate) || !(rate >= 1) || rate > 1e7 || rate != floor(rate)) {
+                cli_error("--rate wants a whole number of Hz");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--input") == 0) {
+            inpath = v;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!cli_parse_set(&in, v))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--format") == 0) {
+            fmt = v;
+        } else if (strcmp(a, "--channels") == 0) {
+            if (strcmp(v, "1") == 0)
+                channels = 1;
+            else if (strcmp(v, "2") == 0)
+                channels = 2;
+            else {
+                cli_error("--channels is 1 or 2");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--backend") == 0) {
+            if (!cli_parse_backend(v, &backend))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            quiet = true;
+        } else if (strcmp(a, "--werror") == 0) {
+            werror = true;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("render: unknown option '%s'", a);
+            return EXIT_USAGE;
+        } else if (!file) {
+            file = a;
+        } else {
+            cli_error("render: one FILE only");
+            return EXIT_USAGE;
+        }
+    }
+    if (!file || !outpath) {
+        fputs(render_help, stderr);
+        return EXIT_USAGE;
+    }
+    if (have_frames && seconds >= 0) {
+        cli_error("render: --seconds or --frames, not both");
+        return EXIT_USAGE;
+    }
+    if (inpath && (in.given[0] || in.given[1])) {
+        cli_error("render: --input feeds in1/in2; do not --set them too");
+        return EXIT_USAGE;
+    }
+#ifndef SJ_HAVE_SNDFILE
+    (void)rate, (void)quiet, (void)werror, (void)channels, (void)fmt, (void)backend;
+    cli_error("render: this sigjit was built without libsndfile");
+    return EXIT_INTERNAL;
+#else
+    int format;
+    if (!output_format(outpath, fmt, &format))
+        return EXIT_USAGE;
+
+    SNDFILE *inf = NULL;
+    SF_INFO ininfo;
+    memset(&ininfo, 0, sizeof ininfo);
+    if (inpath) {
+        inf = sf_open(inpath, SFM_READ, &ininfo);
+        if (!inf) {
+            cli_error("cannot read '%s': %s", inpath, sf_strerror(NULL));
+            return EXIT_IO;
+        }
+        if (ininfo.channels > 2)
+            fprintf(stderr, "sigjit: warning: '%s' has %d channels; only the first two are used\n", inpath,
+                    ininfo.channels);
+        if (rate == 0)
+            rate = ininfo.samplerate;
+        else if ((int)rate != ininfo.samplerate)
+            fprintf(stderr, "sigjit: warning: '%s' is at %d Hz, rendering at %.0f Hz without resampling\n", inpath,
+                    ininfo.samplerate, rate);
+    }
+    if (rate == 0)
+        rate = 44100;
+    if (!have_frames)
+        frames = seconds >= 0 ? (size_t)llround(seconds * rate) : inf ? (size_t)ininfo.frames : (size_t)rate;
+
+    sj_library *lib = sj_library_new_std();
+    if (!lib) {
+        if (inf)
+            sf_close(inf);
+        return EXIT_INTERNAL;
+    }
+    cli_program prog;
+    int rc = cli_load(file, lib, &prog, werror);
+    sj_context *ctx = NULL;
+    sj_function *fun = NULL;
+    if (rc == EXIT_OK) {
+        ctx = sj_context_new(lib, NULL);
+        rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
+    }
+    SNDFILE *outf = NULL;
+    if (rc == EXIT_OK) {
+        SF_INFO oinfo;
+        memset(&oinfo, 0, sizeof oinfo);
+        oinfo.samplerate = (int)rate;
+        oinfo.channels = channels;
+        oinfo.format = format;
+        if (!sf_format_check(&oinfo)) {
+            cli_error("render: libsndfile cannot write this format at %d Hz with %d channel%s", (int)rate, channels,
+                      channels > 1 ? "s" : "");
+            rc = EXIT_USAGE;
+        } else if (!(outf = sf_open(outpath, SFM_WRITE, &oinfo))) {
+            cli_error("cannot write '%s': %s", outpath, sf_strerror(NULL));
+            rc = EXIT_IO;
+        } else if ((format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT) {
+            sf_command(outf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+        }
+    }
+    if (rc == EXIT_OK) {
+        sj_function_init(fun, rate, NULL);
+        cli_apply_pv(fun, &in);
+        static double inbuf[BLOCK * 2 * 4], in1[BLOCK], in2[BLOCK], consts[4][BLOCK], sig1[BLOCK], sig2[BLOCK],
+            outbuf[BLOCK * 2];
+        for (int k = 0; k < 4; k++)
+            for (size_t j = 0; j < BLOCK; j++)
+                consts[k][j] = in.in[2 + k];
+        for (size_t j = 0; j < BLOCK; j++) {
+            in1[j] = in.in[0];
+            in2[j] = in.in[1];
+        }
+        bool show = !quiet && isatty(2) && frames >= (size_t)rate / 4;
+        int last = -1;
+        size_t done = 0, nonfinite = 0;
+        double peak = 0;
+        bool in_done = inf == NULL;
+        while (done < frames && rc == EXIT_OK) {
+            size_t n = frames - done < BLOCK ? frames - done : BLOCK;
+            if (inf) {
+                /* Read up to n frames of at most 4 channels per chunk (wider files in pieces). */
+                size_t got = 0;
+                if (!in_done) {
+                    if (ininfo.channels <= 4) {
+                        got = (size_t)sf_readf_double(inf, inbuf, (sf_count_t)n);
+                    } else {
+                        double tmp[64];
+                        while (got < n) {
+                            if (sf_readf_double(inf, tmp, 1) != 1)
+                                break;
+                            inbuf[got * 4] = tmp[0];
+                            inbuf[got * 4 + 1] = tmp[1];
+                            got++;
+                        }
+                    }
+                    if (got < n)
+                        in_done = true;
+                }
+                int stride = ininfo.channels <= 4 ? ininfo.channels : 4;
+                for (size_t j = 0; j < n; j++) {
+                    if (j < got) {
+                        in1[j] = inbuf[j * (size_t)stride];
+                        in2[j] = stride > 1 ? inbuf[j * (size_t)stride + 1] : in1[j];
+                    } else {
+                        in1[j] = in2[j] = 0;
+                    }
+                }
+            }
+            sj_block_io io;
+            memset(&io, 0, sizeof io);
+            io.in[0] = in1;
+            io.in[1] = in2;
+            for (int k = 0; k < 4; k++)
+                io.in[2 + k] = consts[k];
+            io.sig1 = sig1;
+            io.sig2 = sig2;
+            sj_function_process(fun, &io, n);
+            for (size_t j = 0; j < n; j++) {
+                double a = sig1[j], b = sig2[j];
+                if (!isfinite(a) || !isfinite(b))
+                    nonfinite++;
+                if (fabs(a) > peak && isfinite(a))
+                    peak = fabs(a);
+                if (channels == 2 && fabs(b) > peak && isfinite(b))
+                    peak = fabs(b);
+                if (channels == 2) {
+                    outbuf[2 * j] = a;
+                    outbuf[2 * j + 1] = b;
+                } else {
+                    outbuf[j] = a;
+                }
+            }
+            if (sf_writef_double(outf, outbuf, (sf_count_t)n) != (sf_count_t)n) {
+                cli_error("cannot write '%s': %s", outpath, sf_strerror(outf));
+                rc = EXIT_IO;
+            }
+            done += n;
+            if (show)
+                progress(done, frames, &last);
+        }
+        if (nonfinite)
+            fprintf(stderr, "sigjit: warning: %zu frames had NaN or infinite samples\n", nonfinite);
+        if (peak > 1 && (format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT)
+            fprintf(stderr, "sigjit: warning: the peak is %.2f; samples above 1 were clipped\n", peak);
+        if (show && rc == EXIT_OK)
+            fprintf(stderr, "wrote %s: %zu frames (%.2f s) at %.0f Hz, peak %.1f dBFS\n", outpath, frames,
+                    (double)frames / rate, rate, peak > 0 ? 20 * log10(peak) : -INFINITY);
+    }
+    if (outf && sf_close(outf) != 0 && rc == EXIT_OK) {
+        cli_error("cannot finish '%s'", outpath);
+        rc = EXIT_IO;
+    }
+    if (inf)
+        sf_close(inf);
+    sj_function_free(fun);
+    sj_context_free(ctx);
+    cli_program_free(&prog);
+    sj_library_release(lib);
+    return rc;
+#endif
+}

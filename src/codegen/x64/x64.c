@@ -1,0 +1,1518 @@
+/*
+ * x86-64 System V code generator.
+ *
+ * One forward pass over the IR in layout order emits machine code. Values live in xmm0..xmm14;
+ * xmm15 is the emitter's scratch register. The allocator is a linear scan over the layout order
+ * (the CFG is structured and every edge goes forward, so a value's interval [def, last use] covers
+ * every program point where it is live): a result takes a free register, or the register of an
+ * operand that dies at that instruction; when none is free, the value whose next use is furthest
+ * away is evicted (Belady), stored to its stack slot only if the slot is not already up to date.
+ * Constants and $aux values never occupy registers: they are used as memory operands (a RIP
+ * relative constant pool, or [env + offset]).
+ *
+ * All xmm registers are caller-saved in the SysV ABI, so at a call every value that is live after
+ * it is written to its slot (if not already there) and reloaded lazily at its next use.
+ *
+ * Control flow: the register state at the start of a block is fixed by the first edge into it
+ * (the state at that edge, restricted to the values live into the block, plus a location for each
+ * phi). Later edges into the block emit moves to match (stores, a parallel register move with
+ * xmm15 breaking cycles, then loads).
+ *
+ * The frame loop is inside the function: kernel(env, n) keeps env in rbx, frame*8 in r12 and n*8
+ * in r13, and hoists up to three loop-invariant pointers (env->pv, env->in[k], env->out[k]) into
+ * rbp, r14 and r15.
+ *
+ * Buffer and table indices: the fast path is 0 <= x (ordered) and trunc(x) < len, where
+ * trunc(x) == floor(x) is the wrapped index; anything else (negative, NaN, infinite, huge, out of
+ * range) goes to an out-of-line path that calls sj_wrap_index through a stub saving every register,
+ * so the index rule is exactly the library's.
+ */
+#include "codegen/x64/x64.h"
+
+#include "base/alloc.h"
+
+#include <cpuid.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+/* ---- CPU features ----------------------------------------------------------------------------- */
+
+static unsigned g_feature_mask = ~0u;
+
+unsigned sj__x64_cpu_features(void)
+{
+    unsigned a, b, c, d, f = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    if (c & (1u << 19))
+        f |= SJ_X64_SSE41;
+    /* AVX needs the OS to save ymm state (OSXSAVE + XCR0 bits 1,2). */
+    if ((c & (1u << 28)) && (c & (1u << 27))) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        if ((lo & 6u) == 6u) {
+            f |= SJ_X64_AVX;
+            if (c & (1u << 12))
+                f |= SJ_X64_FMA;
+        }
+    }
+    return f;
+}
+
+void sj__x64_set_feature_mask(unsigned mask)
+{
+    g_feature_mask = mask;
+}
+
+bool sj__x64_available(void)
+{
+    return true; /* this file is only built for x86-64 (see the #error below) */
+}
+
+#if !defined(__x86_64__)
+#error "the x86-64 backend needs an x86-64 host"
+#endif
+
+/* ---- Code buffer and encoder ------------------------------------------------------------------ */
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+#define XS 15  /* scratch xmm */
+#define NXR 15 /* allocatable: xmm0..xmm14 */
+#define NONE32 UINT32_MAX
+
+/* A memory operand: [base + index*scale + disp], or a constant pool entry (cp >= 0, RIP relative). */
+typedef struct mop {
+    int8_t base, index;
+    uint8_t scale;
+    int32_t disp;
+    int32_t cp;
+} mop;
+
+/* A register or memory operand. */
+typedef struct rmo {
+    bool mem;
+    int8_t reg;
+    mop m;
+} rmo;
+
+typedef struct fixup {
+    uint32_t at;    /* offset of the rel32/disp32 field */
+    uint32_t end;   /* offset of the end of the instruction */
+    uint32_t target; /* label or constant index */
+} fixup;
+
+typedef struct vinfo {
+    int8_t reg;     /* xmm register holding the value, or -1 */
+    bool valid;     /* the stack slot holds the value */
+    bool remat;     /* constant or invariant memory: never in a register */
+    bool live;      /* defined and not dead yet (on the current path) */
+    int32_t slot;   /* stack slot, -1 none */
+    uint32_t lastuse;
+    uint32_t ubeg, uend, ucur; /* use positions in x->uses */
+    mop rm;         /* remat location */
+} vinfo;
+
+typedef struct entry {
+    uint32_t v;
+    int8_t reg;
+    bool valid;
+} entry;
+
+typedef struct bstate {
+    uint32_t off, n;
+    bool fixed;
+} bstate;
+
+typedef struct cold {
+    uint32_t label_back;
+    uint32_t label_here;
+    rmo x;
+} cold;
+
+typedef struct X {
+    const sj_ir_func *f;
+    unsigned feat;
+    /* code */
+    uint8_t *code;
+    size_t n, cap;
+    bool oom;
+    /* labels and fixups */
+    int32_t *labels;
+    uint32_t nlabels, labels_cap;
+    fixup *jfix;
+    uint32_t njfix, jfix_cap;
+    fixup *cfix;
+    uint32_t ncfix, cfix_cap;
+    /* constant pool: 16-byte entries */
+    uint64_t *pool;
+    uint32_t npool, pool_cap;
+    /* values */
+    vinfo *vi;
+    uint32_t *uses;
+    uint32_t *blk_of;
+    uint32_t regv[16];
+    uint32_t *active;
+    uint32_t nactive;
+    /* slots */
+    int32_t *freeslots;
+    uint32_t nfree, nslots;
+    /* block states */
+    bstate *bs;
+    entry *ents;
+    uint32_t nents, ents_cap;
+    /* edge planning scratch */
+    entry *tmpents;
+    uint32_t tmpents_cap;
+    /* hoisted pointers: -1 or a source id (0 pv, 1..6 in[k], 7..9 out[k]) per register */
+    int hoist_src[3];
+    int8_t src_reg[10];
+    /* cold paths */
+    cold *colds;
+    uint32_t ncolds, colds_cap;
+    int32_t wrap_stub_label;
+    uint32_t frame_patch;
+    uint32_t frame_patch2;
+} X;
+
+static const int8_t hoist_regs[3] = {RBP, R14, R15};
+
+static bool grow(X *x, void **p, uint32_t *cap, size_t need, size_t elem)
+{
+    size_t c = *cap;
+    if (!sj__grow(p, &c, need, elem)) {
+        x->oom = true;
+        return false;
+    }
+    *cap = (uint32_t)c;
+    return true;
+}
+
+static void b1(X *x, unsigned v)
+{
+    if (x->n + 16 > x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 4096;
+        uint8_t *p = sj__realloc(x->code, nc);
+        if (!p) {
+            x->oom = true;
+            x->n = 0; /* keep writing into the old buffer; the result is discarded */
+            return;
+        }
+        x->code = p;
+        x->cap = nc;
+    }
+    x->code[x->n++] = (uint8_t)v;
+}
+
+static void b4(X *x, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b1(x, (v >> (8 * i)) & 0xff);
+}
+
+static void b8(X *x, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b1(x, (unsigned)((v >> (8 * i)) & 0xff));
+}
+
+static uint32_t new_label(X *x)
+{
+    if (!grow(x, (void **)&x->labels, &x->labels_cap, x->nlabels + 1, sizeof(int32_t)))
+        return 0;
+    x->labels[x->nlabels] = -1;
+    return x->nlabels++;
+}
+
+static void bind(X *x, uint32_t l)
+{
+    if (l < x->nlabels)
+        x->labels[l] = (int32_t)x->n;
+}
+
+static void add_fix(X *x, fixup **arr, uint32_t *n, uint32_t *cap, uint32_t at, uint32_t end, uint32_t t)
+{
+    if (!grow(x, (void **)arr, cap, *n + 1, sizeof(fixup)))
+        return;
+    (*arr)[(*n)++] = (fixup){at, end, t};
+}
+
+static void jfix_here(X *x, uint32_t label)
+{
+    add_fix(x, &x->jfix, &x->njfix, &x->jfix_cap, (uint32_t)x->n, (uint32_t)x->n + 4, label);
+    b4(x, 0);
+}
+
+/* jmp rel32 */
+static void jmp(X *x, uint32_t label)
+{
+    b1(x, 0xE9);
+    jfix_here(x, label);
+}
+
+enum { CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_P = 0xA };
+
+static void jcc(X *x, int cc, uint32_t label)
+{
+    b1(x, 0x0F);
+    b1(x, 0x80 + cc);
+    jfix_here(x, label);
+}
+
+static int32_t pool_const(X *x, uint64_t lo, uint64_t hi)
+{
+    for (uint32_t i = 0; i < x->npool; i++)
+        if (x->pool[2 * i] == lo && x->pool[2 * i + 1] == hi)
+            return (int32_t)i;
+    if (!grow(x, (void **)&x->pool, &x->pool_cap, 2 * (size_t)x->npool + 2, sizeof(uint64_t)))
+        return 0;
+    x->pool[2 * x->npool] = lo;
+    x->pool[2 * x->npool + 1] = hi;
+    return (int32_t)x->npool++;
+}
+
+static uint64_t dbits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+static mop cpool(X *x, uint64_t lo, uint64_t hi)
+{
+    return (mop){-1, -1, 1, 0, pool_const(x, lo, hi)};
+}
+
+static mop mbase(int base, int32_t disp)
+{
+    return (mop){(int8_t)base, -1, 1, disp, -1};
+}
+
+static mop mindex(int base, int index, int scale, int32_t disp)
+{
+    return (mop){(int8_t)base, (int8_t)index, (uint8_t)scale, disp, -1};
+}
+
+static rmo R_(int r)
+{
+    rmo o;
+    memset(&o, 0, sizeof o);
+    o.reg = (int8_t)r;
+    return o;
+}
+
+static rmo M_(mop m)
+{
+    rmo o;
+    memset(&o, 0, sizeof o);
+    o.mem = true;
+    o.reg = -1;
+    o.m = m;
+    return o;
+}
+
+/* Emits [pfx] [REX] opcode bytes, then the ModRM (+SIB, disp) for reg and rm. imm_len is the number
+ * of immediate bytes that follow (for RIP-relative displacements). */
+static void enc(X *x, int pfx, int w, uint32_t op, int oplen, int reg, rmo rm, int imm_len)
+{
+    if (pfx)
+        b1(x, pfx);
+    unsigned rex = 0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2;
+    if (!rm.mem)
+        rex |= (rm.reg >> 3) & 1;
+    else if (rm.m.cp < 0) {
+        if (rm.m.index >= 0)
+            rex |= ((rm.m.index >> 3) & 1) << 1;
+        rex |= (rm.m.base >> 3) & 1;
+    }
+    if (rex != 0x40)
+        b1(x, rex);
+    for (int i = oplen - 1; i >= 0; i--)
+        b1(x, (op >> (8 * i)) & 0xff);
+    if (!rm.mem) {
+        b1(x, 0xC0 | (reg & 7) << 3 | (rm.reg & 7));
+        return;
+    }
+    mop m = rm.m;
+    if (m.cp >= 0) {
+        b1(x, (reg & 7) << 3 | 5);
+        add_fix(x, &x->cfix, &x->ncfix, &x->cfix_cap, (uint32_t)x->n, (uint32_t)x->n + 4 + imm_len, (uint32_t)m.cp);
+        b4(x, 0);
+        return;
+    }
+    int mod;
+    if (m.disp == 0 && (m.base & 7) != 5)
+        mod = 0;
+    else if (m.disp >= -128 && m.disp <= 127)
+        mod = 1;
+    else
+        mod = 2;
+    if (m.index >= 0 || (m.base & 7) == 4) {
+        b1(x, mod << 6 | (reg & 7) << 3 | 4);
+        int ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
+        int ix = m.index >= 0 ? m.index : 4;
+        b1(x, ss << 6 | (ix & 7) << 3 | (m.base & 7));
+    } else {
+        b1(x, mod << 6 | (reg & 7) << 3 | (m.base & 7));
+    }
+    if (mod == 1)
+        b1(x, (uint8_t)(int8_t)m.disp);
+    else if (mod == 2)
+        b4(x, (uint32_t)m.disp);
+}
+
+/* SSE helpers */
+static void sse(X *x, int pfx, uint32_t op, int dst, rmo src)
+{
+    enc(x, pfx, 0, 0x0F00 | op, 2, dst, src, 0);
+}
+
+static void movsd_load(X *x, int dst, rmo src)
+{
+    if (!src.mem) {
+        if (src.reg != dst)
+            sse(x, 0x66, 0x28, dst, src); /* movapd */
+    } else {
+        sse(x, 0xF2, 0x10, dst, src);
+    }
+}
+
+static void movsd_store(X *x, mop dst, int src)
+{
+    sse(x, 0xF2, 0x11, src, M_(dst));
+}
+
+/* GPR helpers */
+static void mov_r_m(X *x, int dst, mop m) /* mov r64, [m] */
+{
+    enc(x, 0, 1, 0x8B, 1, dst, M_(m), 0);
+}
+
+static void mov_r_imm64(X *x, int dst, uint64_t imm)
+{
+    b1(x, 0x48 | ((dst >> 3) & 1));
+    b1(x, 0xB8 + (dst & 7));
+    b8(x, imm);
+}
+
+static void mov_r_r(X *x, int dst, int src)
+{
+    enc(x, 0, 1, 0x89, 1, src, R_(dst), 0);
+}
+
+static void lea(X *x, int dst, mop m)
+{
+    enc(x, 0, 1, 0x8D, 1, dst, M_(m), 0);
+}
+
+static void push(X *x, int r)
+{
+    if (r >= 8)
+        b1(x, 0x41);
+    b1(x, 0x50 + (r & 7));
+}
+
+static void pop(X *x, int r)
+{
+    if (r >= 8)
+        b1(x, 0x41);
+    b1(x, 0x58 + (r & 7));
+}
+
+typedef void (*genfn)(void);
+
+static void call_abs(X *x, genfn fn)
+{
+    uint64_t a = 0;
+    memcpy(&a, &fn, sizeof fn);
+    mov_r_imm64(x, RAX, a);
+    b1(x, 0xFF); /* call rax */
+    b1(x, 0xD0);
+}
+
+/* ---- Allocator -------------------------------------------------------------------------------- */
+
+static int32_t slot_of(X *x, uint32_t v)
+{
+    vinfo *p = &x->vi[v];
+    if (p->slot < 0) {
+        if (x->nfree)
+            p->slot = x->freeslots[--x->nfree];
+        else
+            p->slot = (int32_t)x->nslots++;
+    }
+    return p->slot;
+}
+
+static mop slot_mop(X *x, uint32_t v)
+{
+    return mbase(RSP, 8 * slot_of(x, v));
+}
+
+/* Where the value is now: its register, else its remat location, else its slot (valid). */
+static rmo loc(X *x, uint32_t v)
+{
+    vinfo *p = &x->vi[v];
+    if (p->remat)
+        return M_(p->rm);
+    if (p->reg >= 0)
+        return R_(p->reg);
+    return M_(slot_mop(x, v));
+}
+
+static uint32_t next_use(X *x, uint32_t v, uint32_t pos)
+{
+    vinfo *p = &x->vi[v];
+    while (p->ucur < p->uend && x->uses[p->ucur] < pos)
+        p->ucur++;
+    return p->ucur < p->uend ? x->uses[p->ucur] : NONE32;
+}
+
+static void spill_to_slot(X *x, uint32_t v)
+{
+    vinfo *p = &x->vi[v];
+    if (!p->valid && p->reg >= 0) {
+        movsd_store(x, slot_mop(x, v), p->reg);
+        p->valid = true;
+    }
+}
+
+static void drop_reg(X *x, int r)
+{
+    uint32_t v = x->regv[r];
+    if (v != NONE32) {
+        x->vi[v].reg = -1;
+        x->regv[r] = NONE32;
+    }
+}
+
+/* A register not in lock; evicts the value with the furthest next use if needed. */
+static int reg_alloc(X *x, uint32_t pos, unsigned lock)
+{
+    for (int r = 0; r < NXR; r++)
+        if (x->regv[r] == NONE32 && !(lock & (1u << r)))
+            return r;
+    int best = -1;
+    uint32_t bestd = 0;
+    for (int r = 0; r < NXR; r++) {
+        if (lock & (1u << r))
+            continue;
+        uint32_t d = next_use(x, x->regv[r], pos);
+        if (best < 0 || d > bestd || (d == bestd && x->vi[x->regv[r]].valid)) {
+            best = r;
+            bestd = d;
+        }
+    }
+    spill_to_slot(x, x->regv[best]);
+    drop_reg(x, best);
+    return best;
+}
+
+static void act_add(X *x, uint32_t v)
+{
+    x->vi[v].live = true;
+    x->active[x->nactive++] = v;
+}
+
+static void kill(X *x, uint32_t v)
+{
+    vinfo *p = &x->vi[v];
+    if (!p->live)
+        return;
+    p->live = false;
+    if (p->reg >= 0)
+        drop_reg(x, p->reg);
+    if (p->slot >= 0) {
+        x->freeslots[x->nfree++] = p->slot;
+        p->slot = -1;
+    }
+    p->valid = false;
+    for (uint32_t i = 0; i < x->nactive; i++)
+        if (x->active[i] == v) {
+            x->active[i] = x->active[--x->nactive];
+            break;
+        }
+}
+
+static void kill_if_dead(X *x, uint32_t v, uint32_t pos)
+{
+    if (v != NONE32 && !x->vi[v].remat && x->vi[v].lastuse <= pos)
+        kill(x, v);
+}
+
+/* The value is now in register r (not in its slot). */
+static void def_reg(X *x, uint32_t v, int r)
+{
+    vinfo *p = &x->vi[v];
+    if (p->uend == p->ubeg)
+        return; /* never used */
+    if (x->regv[r] != NONE32)
+        drop_reg(x, r);
+    p->reg = (int8_t)r;
+    p->valid = false;
+    x->regv[r] = v;
+    act_add(x, v);
+}
+
+static unsigned lockmask(X *x, uint32_t a, uint32_t b)
+{
+    unsigned m = 0;
+    if (a != NONE32 && !x->vi[a].remat && x->vi[a].reg >= 0)
+        m |= 1u << x->vi[a].reg;
+    if (b != NONE32 && !x->vi[b].remat && x->vi[b].reg >= 0)
+        m |= 1u << x->vi[b].reg;
+    return m;
+}
+
+/* A destination register for an instruction whose first operand is a: a's register if a dies here
+ * (the value is detached from it), else a fresh one holding a copy of a when copy is set. */
+static int dst_from(X *x, uint32_t a, uint32_t b, uint32_t pos, bool copy)
+{
+    vinfo *p = &x->vi[a];
+    if (!p->remat && p->reg >= 0 && p->lastuse <= pos && !(b != NONE32 && b != a && !x->vi[b].remat && x->vi[b].reg == p->reg)) {
+        int r = p->reg;
+        drop_reg(x, r);
+        return r;
+    }
+    int r = reg_alloc(x, pos, lockmask(x, a, b));
+    if (copy)
+        movsd_load(x, r, loc(x, a));
+    return r;
+}
+
+/* ---- Parallel moves --------------------------------------------------------------------------- */
+
+typedef struct pmv {
+    int dst;  /* register */
+    rmo src;
+} pmv;
+
+/* Moves src -> dst for all moves at once (destinations distinct). Register sources first (cycles
+ * broken through xmm15), then memory sources. */
+static void pmove(X *x, pmv *mv, uint32_t n)
+{
+    uint32_t left = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!mv[i].src.mem && mv[i].src.reg != mv[i].dst)
+            left++;
+    bool *done = NULL;
+    bool stackdone[64];
+    if (n <= 64)
+        done = stackdone;
+    else if (!(done = sj__malloc(n))) {
+        x->oom = true;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        done[i] = mv[i].src.mem || mv[i].src.reg == mv[i].dst;
+    while (left) {
+        bool progress = false;
+        for (uint32_t i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            bool blocked = false;
+            for (uint32_t j = 0; j < n && !blocked; j++)
+                if (!done[j] && j != i && mv[j].src.reg == mv[i].dst)
+                    blocked = true;
+            if (!blocked) {
+                movsd_load(x, mv[i].dst, mv[i].src);
+                done[i] = true;
+                left--;
+                progress = true;
+            }
+        }
+        if (!progress) {
+            /* a cycle: park one destination's current content in xmm15 */
+            for (uint32_t i = 0; i < n; i++) {
+                if (done[i])
+                    continue;
+                int d = mv[i].dst;
+                movsd_load(x, XS, R_(d));
+                for (uint32_t j = 0; j < n; j++)
+                    if (!done[j] && !mv[j].src.mem && mv[j].src.reg == d)
+                        mv[j].src.reg = XS;
+                break;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (mv[i].src.mem)
+            movsd_load(x, mv[i].dst, mv[i].src);
+    if (done != stackdone)
+        sj__free(done);
+}
+
+/* ---- Edges ------------------------------------------------------------------------------------ */
+
+static bool live_into(X *x, uint32_t v, uint32_t blk)
+{
+    const vinfo *p = &x->vi[v];
+    uint32_t start = x->f->blocks[blk].start;
+    return v < start && p->lastuse != NONE32 && p->lastuse >= start;
+}
+
+static uint32_t pred_index(const sj_ir_block *b, uint32_t from)
+{
+    for (uint32_t k = 0; k < b->npreds; k++)
+        if (b->preds[k] == from)
+            return k;
+    return 0;
+}
+
+/* Fixes the entry state of target from the current state (first edge into it). */
+static void fix_target(X *x, uint32_t from, uint32_t target, uint32_t pos)
+{
+    const sj_ir_func *f = x->f;
+    const sj_ir_block *tb = &f->blocks[target];
+    bstate *bs = &x->bs[target];
+    uint32_t nphi = 0;
+    for (uint32_t i = tb->start; i < tb->end && f->insts[i].op == SJ_IR_PHI; i++)
+        nphi++;
+    if (!grow(x, (void **)&x->ents, &x->ents_cap, (size_t)x->nents + x->nactive + nphi, sizeof(entry)))
+        return;
+    bs->off = x->nents;
+    bs->n = 0;
+    bs->fixed = true;
+    unsigned used = 0;
+    for (uint32_t i = 0; i < x->nactive; i++) {
+        uint32_t v = x->active[i];
+        if (!live_into(x, v, target))
+            continue;
+        vinfo *p = &x->vi[v];
+        x->ents[x->nents++] = (entry){v, p->reg, p->reg >= 0 ? p->valid : true};
+        if (p->reg >= 0)
+            used |= 1u << p->reg;
+        bs->n++;
+    }
+    uint32_t k = pred_index(tb, from);
+    for (uint32_t i = tb->start; i < tb->start + nphi; i++) {
+        const sj_ir_inst *in = &f->insts[i];
+        vinfo *pp = &x->vi[i];
+        if (pp->uend == pp->ubeg)
+            continue; /* unused phi */
+        uint32_t a = f->args[in->a + k];
+        const vinfo *pa = &x->vi[a];
+        int r = -1;
+        if (!pa->remat && pa->reg >= 0 && !live_into(x, a, target) && !(used & (1u << pa->reg)))
+            r = pa->reg;
+        for (int c = 0; c < NXR && r < 0; c++)
+            if (!(used & (1u << c)))
+                r = c;
+        if (r >= 0)
+            used |= 1u << r;
+        else
+            slot_of(x, i);
+        x->ents[x->nents++] = (entry){i, (int8_t)r, r < 0};
+        bs->n++;
+    }
+    (void)pos;
+}
+
+typedef struct plan {
+    pmv mv[NXR + 1];
+    uint32_t nmv;
+    /* stores: slot <- source */
+    struct {
+        mop dst;
+        rmo src;
+    } * st;
+    uint32_t nst, st_cap;
+} plan;
+
+static void plan_store(X *x, plan *pl, mop dst, rmo src)
+{
+    if (!grow(x, (void **)&pl->st, &pl->st_cap, (size_t)pl->nst + 1, sizeof(*pl->st)))
+        return;
+    pl->st[pl->nst].dst = dst;
+    pl->st[pl->nst].src = src;
+    pl->nst++;
+}
+
+/* The moves that bring the current state to target's entry state. */
+static void plan_edge(X *x, uint32_t from, uint32_t target, uint32_t pos, plan *pl)
+{
+    const sj_ir_func *f = x->f;
+    pl->nmv = 0;
+    pl->nst = 0;
+    if (!x->bs[target].fixed)
+        fix_target(x, from, target, pos);
+    if (x->oom)
+        return;
+    const sj_ir_block *tb = &f->blocks[target];
+    uint32_t k = pred_index(tb, from);
+    bstate *bs = &x->bs[target];
+    for (uint32_t e = 0; e < bs->n; e++) {
+        entry en = x->ents[bs->off + e];
+        uint32_t src = en.v;
+        bool phi = en.v >= tb->start && f->insts[en.v].op == SJ_IR_PHI;
+        if (phi)
+            src = f->args[f->insts[en.v].a + k];
+        rmo s = loc(x, src);
+        if (phi) {
+            if (en.reg >= 0)
+                pl->mv[pl->nmv++] = (pmv){en.reg, s};
+            else
+                plan_store(x, pl, slot_mop(x, en.v), s);
+            continue;
+        }
+        if (en.valid && !x->vi[src].valid && x->vi[src].reg >= 0)
+            plan_store(x, pl, slot_mop(x, src), s);
+        if (en.reg >= 0 && (s.mem || s.reg != en.reg))
+            pl->mv[pl->nmv++] = (pmv){en.reg, s};
+    }
+}
+
+static void emit_plan(X *x, plan *pl)
+{
+    for (uint32_t i = 0; i < pl->nst; i++) {
+        rmo s = pl->st[i].src;
+        int r = s.reg;
+        if (s.mem) {
+            movsd_load(x, XS, s);
+            r = XS;
+        }
+        movsd_store(x, pl->st[i].dst, r);
+    }
+    pmove(x, pl->mv, pl->nmv);
+}
+
+static bool plan_empty(const plan *pl)
+{
+    return pl->nmv == 0 && pl->nst == 0;
+}
+
+/* Sets the current state to the entry state of blk. */
+static void enter_block(X *x, uint32_t blk)
+{
+    uint32_t start = x->f->blocks[blk].start;
+    for (uint32_t i = 0; i < x->nactive; i++) {
+        vinfo *p = &x->vi[x->active[i]];
+        if (p->lastuse < start && p->slot >= 0) {
+            /* dead on every path from here on (it died at a terminator): release its slot */
+            x->freeslots[x->nfree++] = p->slot;
+            p->slot = -1;
+        }
+        p->live = false;
+        p->reg = -1;
+        p->valid = false;
+    }
+    x->nactive = 0;
+    for (int r = 0; r < 16; r++)
+        x->regv[r] = NONE32;
+    bstate *bs = &x->bs[blk];
+    for (uint32_t e = 0; e < bs->n; e++) {
+        entry en = x->ents[bs->off + e];
+        vinfo *p = &x->vi[en.v];
+        p->reg = en.reg;
+        p->valid = en.valid;
+        if (en.reg >= 0)
+            x->regv[(int)en.reg] = en.v;
+        act_add(x, en.v);
+    }
+}
+
+/* ---- Instruction selection -------------------------------------------------------------------- */
+
+/* Hoisted pointer sources */
+#define SRC_PV 0
+#define SRC_IN(k) (1 + (k))
+#define SRC_OUT(k) (7 + (k))
+
+static void ptr_src(X *x, int src, int gpr_tmp, int *reg_out)
+{
+    if (x->src_reg[src] >= 0) {
+        *reg_out = x->src_reg[src];
+        return;
+    }
+    int32_t off;
+    if (src == SRC_PV)
+        off = (int32_t)offsetof(sj_env, pv);
+    else if (src < 7)
+        off = (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(src - 1));
+    else
+        off = (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(src - 7));
+    mov_r_m(x, gpr_tmp, mbase(RBX, off));
+    *reg_out = gpr_tmp;
+}
+
+/* A register holding v for reading (xmm15 if it had to be loaded and is not kept). */
+static int read_reg(X *x, uint32_t v)
+{
+    rmo l = loc(x, v);
+    if (!l.mem)
+        return l.reg;
+    movsd_load(x, XS, l);
+    return XS;
+}
+
+/* Loads ptr and len of buffer/table slot into rcx and rdx. */
+static void load_ptr_len(X *x, bool table, uint32_t slot)
+{
+    size_t po = table ? offsetof(sj_env, tables) : offsetof(sj_env, bufs);
+    size_t lo = table ? offsetof(sj_env, table_lens) : offsetof(sj_env, buf_lens);
+    mov_r_m(x, RCX, mbase(RBX, (int32_t)po));
+    mov_r_m(x, RCX, mbase(RCX, (int32_t)(8 * slot)));
+    mov_r_m(x, RDX, mbase(RBX, (int32_t)lo));
+    mov_r_m(x, RDX, mbase(RDX, (int32_t)(8 * slot)));
+}
+
+/* rax = sj_wrap_index(idx, rdx); idx is a register or memory operand (not xmm15 unless loaded). */
+static void wrap_index(X *x, rmo idx)
+{
+    rmo zero = M_(cpool(x, 0, 0));
+    int xr;
+    if (idx.mem) {
+        movsd_load(x, XS, idx);
+        xr = XS;
+    } else {
+        xr = idx.reg;
+    }
+    if (!grow(x, (void **)&x->colds, &x->colds_cap, (size_t)x->ncolds + 1, sizeof(cold)))
+        return;
+    cold *c = &x->colds[x->ncolds++];
+    c->label_here = new_label(x);
+    c->label_back = new_label(x);
+    c->x = R_(xr);
+    if (x->wrap_stub_label < 0)
+        x->wrap_stub_label = (int32_t)new_label(x);
+    sse(x, 0x66, 0x2E, xr, zero);          /* ucomisd x, 0.0 */
+    jcc(x, CC_B, c->label_here);            /* x < 0 or NaN */
+    enc(x, 0xF2, 1, 0x0F2C, 2, RAX, R_(xr), 0); /* cvttsd2si rax, x */
+    enc(x, 0, 1, 0x39, 1, RDX, R_(RAX), 0); /* cmp rax, rdx */
+    jcc(x, CC_AE, c->label_here);           /* unsigned: huge or >= len */
+    bind(x, c->label_back);
+}
+
+static void emit_cold(X *x)
+{
+    for (uint32_t i = 0; i < x->ncolds; i++) {
+        cold *c = &x->colds[i];
+        bind(x, c->label_here);
+        if (c->x.reg != XS)
+            movsd_load(x, XS, c->x);
+        b1(x, 0xE8); /* call stub */
+        jfix_here(x, (uint32_t)x->wrap_stub_label);
+        jmp(x, c->label_back);
+    }
+    if (x->wrap_stub_label >= 0) {
+        /* The stub: in xmm15 = x, rdx = len; out rax = sj_wrap_index(x, len). Saves every other
+         * register the emitted code may hold values in. */
+        static const int gp[8] = {RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+        bind(x, (uint32_t)x->wrap_stub_label);
+        for (int i = 0; i < 8; i++)
+            push(x, gp[i]);
+        enc(x, 0, 1, 0x81, 1, 5, R_(RSP), 4); /* sub rsp, 120 */
+        b4(x, 120);
+        for (int r = 0; r < NXR; r++)
+            movsd_store(x, mbase(RSP, 8 * r), r);
+        movsd_load(x, 0, R_(XS));
+        mov_r_r(x, RDI, RDX);
+        call_abs(x, (genfn)sj_wrap_index);
+        for (int r = 0; r < NXR; r++)
+            movsd_load(x, r, M_(mbase(RSP, 8 * r)));
+        enc(x, 0, 1, 0x81, 1, 0, R_(RSP), 4); /* add rsp, 120 */
+        b4(x, 120);
+        for (int i = 7; i >= 0; i--)
+            pop(x, gp[i]);
+        b1(x, 0xC3);
+    }
+}
+
+/* Prepares a call at pos: saves values live after it, moves the xmm arguments into place, and
+ * forgets every register. */
+static void call_setup(X *x, uint32_t pos, const uint32_t *vargs, uint32_t nv)
+{
+    for (int r = 0; r < NXR; r++) {
+        uint32_t v = x->regv[r];
+        if (v != NONE32 && x->vi[v].lastuse > pos)
+            spill_to_slot(x, v);
+    }
+    pmv mv[8];
+    for (uint32_t i = 0; i < nv; i++)
+        mv[i] = (pmv){(int)i, loc(x, vargs[i])};
+    pmove(x, mv, nv);
+    for (uint32_t i = 0; i < nv; i++)
+        kill_if_dead(x, vargs[i], pos);
+    for (int r = 0; r < NXR; r++)
+        drop_reg(x, r);
+}
+
+static void emit_inst(X *x, uint32_t blk, uint32_t i)
+{
+    const sj_ir_func *f = x->f;
+    const sj_ir_inst *in = &f->insts[i];
+    vinfo *vp = &x->vi[i];
+    uint32_t a = in->a, b = in->b;
+    switch ((sj_ir_op)in->op) {
+    case SJ_IR_NOP:
+    case SJ_IR_PHI:
+    case SJ_IR_CONST:
+    case SJ_IR_AUX:
+        return;
+    case SJ_IR_PARAM:
+    case SJ_IR_SIG_IN: {
+        if (vp->uend == vp->ubeg)
+            return;
+        int p;
+        ptr_src(x, in->op == SJ_IR_PARAM ? SRC_IN(in->slot) : SRC_OUT(in->slot), RAX, &p);
+        int r = reg_alloc(x, i, 0);
+        movsd_load(x, r, M_(mindex(p, R12, 1, 0)));
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_PV_LOAD: {
+        if (vp->uend == vp->ubeg)
+            return;
+        int p;
+        ptr_src(x, SRC_PV, RAX, &p);
+        int r = reg_alloc(x, i, 0);
+        movsd_load(x, r, M_(mbase(p, (int32_t)(8 * in->slot))));
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_RV_LOAD: {
+        if (vp->uend == vp->ubeg)
+            return;
+        int r = reg_alloc(x, i, 0);
+        movsd_load(x, r, M_(mbase(RBX, (int32_t)(offsetof(sj_env, rv) + 8 * in->slot))));
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_PV_STORE:
+    case SJ_IR_OUT_STORE:
+    case SJ_IR_RET: {
+        int p;
+        mop dst;
+        if (in->op == SJ_IR_PV_STORE) {
+            ptr_src(x, SRC_PV, RAX, &p);
+            dst = mbase(p, (int32_t)(8 * in->slot));
+        } else {
+            ptr_src(x, SRC_OUT(in->op == SJ_IR_RET ? 2 : in->slot), RAX, &p);
+            dst = mindex(p, R12, 1, 0);
+        }
+        movsd_store(x, dst, read_reg(x, a));
+        kill_if_dead(x, a, i);
+        return;
+    }
+    case SJ_IR_RV_ZERO:
+        sse(x, 0x66, 0x57, XS, R_(XS)); /* xorpd */
+        for (int k = 0; k < 5; k++)
+            movsd_store(x, mbase(RBX, (int32_t)(offsetof(sj_env, rv) + 8 * (size_t)k)), XS);
+        return;
+    case SJ_IR_ADD:
+    case SJ_IR_SUB:
+    case SJ_IR_MUL:
+    case SJ_IR_DIV:
+    case SJ_IR_MIN:
+    case SJ_IR_MAX: {
+        static const uint8_t opc[] = {[SJ_IR_ADD] = 0x58, [SJ_IR_SUB] = 0x5C, [SJ_IR_MUL] = 0x59,
+                                      [SJ_IR_DIV] = 0x5E, [SJ_IR_MIN] = 0x5D, [SJ_IR_MAX] = 0x5F};
+        if ((in->op == SJ_IR_ADD || in->op == SJ_IR_MUL) && a != b) {
+            /* commutative: prefer the dying register operand as destination */
+            const vinfo *pa = &x->vi[a], *pb = &x->vi[b];
+            bool adies = !pa->remat && pa->reg >= 0 && pa->lastuse <= i;
+            bool bdies = !pb->remat && pb->reg >= 0 && pb->lastuse <= i;
+            if ((!adies && bdies) || (!adies && pa->reg < 0 && pb->reg >= 0)) {
+                uint32_t t = a;
+                a = b;
+                b = t;
+            }
+        }
+        rmo sb = loc(x, b);
+        int r = dst_from(x, a, b, i, true);
+        sse(x, 0xF2, opc[in->op], r, sb);
+        kill_if_dead(x, a, i);
+        kill_if_dead(x, b, i);
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_EQ:
+    case SJ_IR_NE:
+    case SJ_IR_LT:
+    case SJ_IR_LE:
+    case SJ_IR_GT:
+    case SJ_IR_GE: {
+        int pred = 0;
+        uint32_t p = a, q = b;
+        switch (in->op) {
+        case SJ_IR_EQ: pred = 0; break;
+        case SJ_IR_NE: pred = 4; break;
+        case SJ_IR_LT: pred = 1; break;
+        case SJ_IR_LE: pred = 2; break;
+        case SJ_IR_GT: pred = 1; p = b; q = a; break;
+        default: pred = 2; p = b; q = a; break;
+        }
+        rmo sq = loc(x, q);
+        int r = dst_from(x, p, q, i, true);
+        enc(x, 0xF2, 0, 0x0FC2, 2, r, sq, 1); /* cmpsd r, q, pred */
+        b1(x, (unsigned)pred);
+        sse(x, 0x66, 0x54, r, M_(cpool(x, dbits(1.0), 0))); /* andpd r, 1.0 */
+        kill_if_dead(x, a, i);
+        kill_if_dead(x, b, i);
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_FLOOR:
+    case SJ_IR_CEIL:
+        if (x->feat & SJ_X64_SSE41) {
+            rmo s = loc(x, a);
+            int r = dst_from(x, a, NONE32, i, false);
+            enc(x, 0x66, 0, 0x0F3A0B, 3, r, s, 1); /* roundsd r, s, imm */
+            b1(x, in->op == SJ_IR_FLOOR ? 0x09 : 0x0A);
+            kill_if_dead(x, a, i);
+            def_reg(x, i, r);
+        } else {
+            call_setup(x, i, &a, 1);
+            call_abs(x, in->op == SJ_IR_FLOOR ? (genfn)floor : (genfn)ceil);
+            def_reg(x, i, 0);
+        }
+        return;
+    case SJ_IR_SQRT: {
+        rmo s = loc(x, a);
+        int r = dst_from(x, a, NONE32, i, false);
+        sse(x, 0xF2, 0x51, r, s);
+        kill_if_dead(x, a, i);
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_ABS: {
+        int r = dst_from(x, a, NONE32, i, true);
+        sse(x, 0x66, 0x54, r, M_(cpool(x, 0x7fffffffffffffffull, 0x7fffffffffffffffull)));
+        kill_if_dead(x, a, i);
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_BUF_LEN:
+    case SJ_IR_TAB_LEN: {
+        if (vp->uend == vp->ubeg)
+            return;
+        size_t lo = in->op == SJ_IR_TAB_LEN ? offsetof(sj_env, table_lens) : offsetof(sj_env, buf_lens);
+        mov_r_m(x, RAX, mbase(RBX, (int32_t)lo));
+        mov_r_m(x, RAX, mbase(RAX, (int32_t)(8 * in->slot)));
+        int r = reg_alloc(x, i, 0);
+        sse(x, 0x66, 0x57, r, R_(r));                /* xorpd: no false dependency */
+        enc(x, 0xF2, 1, 0x0F2A, 2, r, R_(RAX), 0); /* cvtsi2sd r, rax (lengths < 2^63) */
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_BUF_READ:
+    case SJ_IR_TAB_READ: {
+        bool tab = in->op == SJ_IR_TAB_READ;
+        load_ptr_len(x, tab, in->slot);
+        wrap_index(x, loc(x, a));
+        kill_if_dead(x, a, i);
+        if (vp->uend == vp->ubeg)
+            return;
+        int r = reg_alloc(x, i, 0);
+        if (tab) {
+            sse(x, 0x66, 0x57, r, R_(r));
+            sse(x, 0xF3, 0x5A, r, M_(mindex(RCX, RAX, 4, 0))); /* cvtss2sd */
+        } else {
+            movsd_load(x, r, M_(mindex(RCX, RAX, 8, 0)));
+        }
+        def_reg(x, i, r);
+        return;
+    }
+    case SJ_IR_BUF_WRITE: {
+        load_ptr_len(x, false, in->slot);
+        wrap_index(x, loc(x, a));
+        movsd_store(x, mindex(RCX, RAX, 8, 0), read_reg(x, b));
+        kill_if_dead(x, a, i);
+        kill_if_dead(x, b, i);
+        return;
+    }
+    case SJ_IR_BUF_READ_LIN:
+    case SJ_IR_TAB_READ_LIN: {
+        bool tab = in->op == SJ_IR_TAB_READ_LIN;
+        call_setup(x, i, &a, 1);
+        load_ptr_len(x, tab, in->slot);
+        mov_r_r(x, RDI, RCX);
+        mov_r_r(x, RSI, RDX);
+        call_abs(x, tab ? (genfn)sj__read_lin_f32 : (genfn)sj__read_lin_f64);
+        def_reg(x, i, 0);
+        return;
+    }
+    case SJ_IR_CALL: {
+        const sj_ir_call *cl = &f->calls[in->c];
+        const char *sig = cl->type->signature ? cl->type->signature : "";
+        uint32_t vargs[8] = {0};
+        uint32_t nv = 0;
+        for (const char *s = sig; *s; s++)
+            if (*s == 'v' && nv < 8 && nv < in->b)
+                vargs[nv] = f->args[in->a + nv], nv++;
+        call_setup(x, i, vargs, nv);
+        static const int gpa[6] = {RDI, RSI, RDX, RCX, R8, R9};
+        int ng = 0;
+        bool ret = false;
+        for (const char *s = sig; *s; s++) {
+            if (*s == 'D') {
+                mov_r_m(x, gpa[ng++], mbase(RBX, (int32_t)offsetof(sj_env, dsp)));
+            } else if (*s == 'S') {
+                mov_r_m(x, RAX, mbase(RBX, (int32_t)offsetof(sj_env, states)));
+                mov_r_m(x, gpa[ng++], mbase(RAX, (int32_t)(8 * cl->state)));
+            } else if (*s == 'M') {
+                lea(x, gpa[ng++], mbase(RBX, (int32_t)offsetof(sj_env, rv)));
+            } else if (*s == 'r') {
+                ret = true;
+            }
+        }
+        call_abs(x, cl->type->fn);
+        if (ret) {
+            def_reg(x, i, 0);
+        } else {
+            vp->remat = true;
+            vp->rm = cpool(x, 0, 0);
+        }
+        return;
+    }
+    case SJ_IR_JMP:
+    case SJ_IR_BR:
+    case SJ_IR_OP_COUNT:
+        break;
+    }
+    (void)blk;
+}
+
+/* ---- Driver ----------------------------------------------------------------------------------- */
+
+/* Operand counts from the op table (kept local so the backend needs nothing else from src/ir). */
+static const int8_t op_nargs[SJ_IR_OP_COUNT] = {
+#define SJ__X64_NARGS(name, n, flags) n,
+    SJ_IR_OPS(SJ__X64_NARGS)
+#undef SJ__X64_NARGS
+};
+
+static void add_use(X *x, uint32_t v, uint32_t pos, uint32_t *cnt, bool count)
+{
+    if (v >= x->f->ninsts)
+        return;
+    if (count) {
+        cnt[v]++;
+        return;
+    }
+    vinfo *p = &x->vi[v];
+    x->uses[p->uend++] = pos;
+    if (p->lastuse == NONE32 || pos > p->lastuse)
+        p->lastuse = pos;
+}
+
+static void scan_uses(X *x, uint32_t *cnt, bool count)
+{
+    const sj_ir_func *f = x->f;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++) {
+        const sj_ir_block *bl = &f->blocks[bi];
+        for (uint32_t i = bl->start; i < bl->end; i++) {
+            const sj_ir_inst *in = &f->insts[i];
+            int na = in->op < SJ_IR_OP_COUNT ? op_nargs[in->op] : 0;
+            switch (in->op) {
+            case SJ_IR_CALL:
+                for (uint32_t k = 0; k < in->b; k++)
+                    add_use(x, f->args[in->a + k], i, cnt, count);
+                break;
+            case SJ_IR_PHI:
+                for (uint32_t k = 0; k < in->b && k < bl->npreds; k++)
+                    add_use(x, f->args[in->a + k], f->blocks[bl->preds[k]].end - 1, cnt, count);
+                break;
+            case SJ_IR_JMP:
+                break;
+            default:
+                if (na >= 1)
+                    add_use(x, in->a, i, cnt, count);
+                if (na >= 2)
+                    add_use(x, in->b, i, cnt, count);
+                break;
+            }
+        }
+    }
+}
+
+static void x64_free(sj_code *code)
+{
+    sj_x64_impl *im = code->impl;
+    if (im) {
+        sj__jit_free(&im->region);
+        sj__free(im);
+    }
+    code->impl = NULL;
+    code->kernel = NULL;
+}
+
+static void x_fini(X *x)
+{
+    sj__free(x->code);
+    sj__free(x->labels);
+    sj__free(x->jfix);
+    sj__free(x->cfix);
+    sj__free(x->pool);
+    sj__free(x->vi);
+    sj__free(x->uses);
+    sj__free(x->active);
+    sj__free(x->freeslots);
+    sj__free(x->bs);
+    sj__free(x->ents);
+    sj__free(x->tmpents);
+    sj__free(x->colds);
+}
+
+static void choose_hoists(X *x)
+{
+    const sj_ir_func *f = x->f;
+    uint32_t cnt[10] = {0};
+    for (uint32_t i = 0; i < f->ninsts; i++) {
+        const sj_ir_inst *in = &f->insts[i];
+        switch (in->op) {
+        case SJ_IR_PARAM:
+            if (in->slot < 6 && x->vi[i].uend != x->vi[i].ubeg)
+                cnt[SRC_IN(in->slot)]++;
+            break;
+        case SJ_IR_SIG_IN:
+        case SJ_IR_OUT_STORE:
+            if (in->slot < 3)
+                cnt[SRC_OUT(in->slot)]++;
+            break;
+        case SJ_IR_RET:
+            cnt[SRC_OUT(2)]++;
+            break;
+        case SJ_IR_PV_LOAD:
+        case SJ_IR_PV_STORE:
+            cnt[SRC_PV]++;
+            break;
+        default:
+            break;
+        }
+    }
+    for (int s = 0; s < 10; s++)
+        x->src_reg[s] = -1;
+    for (int k = 0; k < 3; k++) {
+        int best = -1;
+        for (int s = 0; s < 10; s++)
+            if (x->src_reg[s] < 0 && cnt[s] > 0 && (best < 0 || cnt[s] > cnt[best]))
+                best = s;
+        x->hoist_src[k] = best;
+        if (best >= 0)
+            x->src_reg[best] = hoist_regs[k];
+    }
+}
+
+static sj_status x_compile(X *x, sj_code *out)
+{
+    const sj_ir_func *f = x->f;
+    uint32_t nv = f->ninsts;
+    if (f->nblocks == 0 || nv == 0)
+        return SJ_ERR_INTERNAL;
+    x->vi = sj__calloc(nv, sizeof(vinfo));
+    uint32_t *cnt = sj__calloc(nv, sizeof(uint32_t));
+    x->active = sj__calloc(nv, sizeof(uint32_t));
+    x->freeslots = sj__calloc(nv, sizeof(int32_t));
+    x->bs = sj__calloc(f->nblocks, sizeof(bstate));
+    if (!x->vi || !cnt || !x->active || !x->freeslots || !x->bs) {
+        sj__free(cnt);
+        return SJ_ERR_NOMEM;
+    }
+    scan_uses(x, cnt, true);
+    uint32_t total = 0;
+    for (uint32_t v = 0; v < nv; v++) {
+        vinfo *p = &x->vi[v];
+        p->reg = -1;
+        p->slot = -1;
+        p->lastuse = NONE32;
+        p->ubeg = p->uend = p->ucur = total;
+        total += cnt[v];
+    }
+    sj__free(cnt);
+    x->uses = sj__malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
+    if (!x->uses)
+        return SJ_ERR_NOMEM;
+    scan_uses(x, NULL, false);
+    for (uint32_t v = 0; v < nv; v++) {
+        /* phi uses are recorded out of order: sort (lists are short) */
+        vinfo *p = &x->vi[v];
+        for (uint32_t i = p->ubeg + 1; i < p->uend; i++) {
+            uint32_t t = x->uses[i], j = i;
+            while (j > p->ubeg && x->uses[j - 1] > t) {
+                x->uses[j] = x->uses[j - 1];
+                j--;
+            }
+            x->uses[j] = t;
+        }
+        const sj_ir_inst *in = &f->insts[v];
+        if (in->op == SJ_IR_CONST) {
+            p->remat = true;
+            p->rm = cpool(x, dbits(in->k), 0);
+        } else if (in->op == SJ_IR_AUX) {
+            p->remat = true;
+            p->rm = mbase(RBX, (int32_t)(offsetof(sj_env, aux) + 8 * (size_t)(in->slot < 3 ? in->slot : 0)));
+        }
+    }
+    for (int r = 0; r < 16; r++)
+        x->regv[r] = NONE32;
+    x->wrap_stub_label = -1;
+    choose_hoists(x);
+
+    uint32_t *blabel = sj__malloc(sizeof(uint32_t) * f->nblocks);
+    if (!blabel)
+        return SJ_ERR_NOMEM;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        blabel[bi] = new_label(x);
+    uint32_t l_loop = new_label(x), l_latch = new_label(x), l_exit = new_label(x);
+
+    /* prologue */
+    static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
+    for (int k = 0; k < 6; k++)
+        push(x, saved[k]);
+    enc(x, 0, 1, 0x81, 1, 5, R_(RSP), 4); /* sub rsp, imm32 (patched) */
+    x->frame_patch = (uint32_t)x->n;
+    b4(x, 0);
+    mov_r_r(x, RBX, RDI);
+    mov_r_r(x, R13, RSI);
+    enc(x, 0, 1, 0xC1, 1, 4, R_(R13), 1); /* shl r13, 3 */
+    b1(x, 3);
+    enc(x, 0, 1, 0x85, 1, RSI, R_(RSI), 0); /* test rsi, rsi */
+    jcc(x, CC_E, l_exit);
+    enc(x, 0, 0, 0x31, 1, R12, R_(R12), 0); /* xor r12d, r12d */
+    for (int k = 0; k < 3; k++) {
+        int s = x->hoist_src[k];
+        if (s < 0)
+            continue;
+        int32_t off = s == SRC_PV ? (int32_t)offsetof(sj_env, pv)
+                      : s < 7     ? (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(s - 1))
+                                  : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - 7));
+        mov_r_m(x, hoist_regs[k], mbase(RBX, off));
+    }
+    while (x->n % 16)
+        b1(x, 0x90);
+    bind(x, l_loop);
+
+    plan pl;
+    memset(&pl, 0, sizeof pl);
+    for (uint32_t bi = 0; bi < f->nblocks && !x->oom; bi++) {
+        const sj_ir_block *bl = &f->blocks[bi];
+        if (bi > 0) {
+            if (!x->bs[bi].fixed)
+                continue; /* unreachable */
+            enter_block(x, bi);
+        }
+        bind(x, blabel[bi]);
+        for (uint32_t i = bl->start; i < bl->end && !x->oom; i++) {
+            const sj_ir_inst *in = &f->insts[i];
+            if (in->op == SJ_IR_JMP) {
+                plan_edge(x, bi, in->b, i, &pl);
+                emit_plan(x, &pl);
+                if (in->b != bi + 1)
+                    jmp(x, blabel[in->b]);
+            } else if (in->op == SJ_IR_BR) {
+                /* a != 0.0 (NaN counts as true) ? b : c */
+                uint32_t lt = new_label(x);
+                int r = read_reg(x, in->a);
+                sse(x, 0x66, 0x2E, r, M_(cpool(x, 0, 0))); /* ucomisd */
+                kill_if_dead(x, in->a, i);
+                jcc(x, CC_P, lt);
+                plan_edge(x, bi, in->c, i, &pl);
+                if (plan_empty(&pl)) {
+                    jcc(x, CC_E, blabel[in->c]);
+                } else {
+                    jcc(x, CC_NE, lt);
+                    emit_plan(x, &pl);
+                    jmp(x, blabel[in->c]);
+                }
+                bind(x, lt);
+                plan_edge(x, bi, in->b, i, &pl);
+                emit_plan(x, &pl);
+                if (in->b != bi + 1)
+                    jmp(x, blabel[in->b]);
+            } else if (in->op == SJ_IR_RET) {
+                emit_inst(x, bi, i);
+                if (bi + 1 < f->nblocks)
+                    jmp(x, l_latch);
+            } else {
+                emit_inst(x, bi, i);
+            }
+        }
+    }
+    sj__free(pl.st);
+    bind(x, l_latch);
+    enc(x, 0, 1, 0x83, 1, 0, R_(R12), 1); /* add r12, 8 */
+    b1(x, 8);
+    enc(x, 0, 1, 0x39, 1, R13, R_(R12), 0); /* cmp r12, r13 */
+    jcc(x, CC_NE, l_loop);
+    bind(x, l_exit);
+    enc(x, 0, 1, 0x81, 1, 0, R_(RSP), 4); /* add rsp, imm32 (patched) */
+    x->frame_patch2 = (uint32_t)x->n;
+    b4(x, 0);
+    for (int k = 5; k >= 0; k--)
+        pop(x, saved[k]);
+    b1(x, 0xC3);
+    emit_cold(x);
+    sj__free(blabel);
+    if (x->oom)
+        return SJ_ERR_NOMEM;
+
+    /* frame: 6 pushes + return address = 56 bytes; keep rsp 16-aligned at calls */
+    uint32_t frame = 8 * x->nslots;
+    if ((frame + 56) % 16)
+        frame += 8;
+    memcpy(x->code + x->frame_patch, &frame, 4);
+    memcpy(x->code + x->frame_patch2, &frame, 4);
+
+    size_t code_bytes = x->n;
+    size_t pool_off = (code_bytes + 15) & ~(size_t)15;
+    size_t total_bytes = pool_off + 16 * (size_t)x->npool;
+    for (uint32_t k = 0; k < x->njfix; k++) {
+        fixup *fx = &x->jfix[k];
+        int32_t rel = x->labels[fx->target] - (int32_t)fx->end;
+        memcpy(x->code + fx->at, &rel, 4);
+    }
+    for (uint32_t k = 0; k < x->ncfix; k++) {
+        fixup *fx = &x->cfix[k];
+        int32_t rel = (int32_t)(pool_off + 16 * (size_t)fx->target) - (int32_t)fx->end;
+        memcpy(x->code + fx->at, &rel, 4);
+    }
+
+    sj_x64_impl *im = sj__calloc(1, sizeof *im);
+    if (!im)
+        return SJ_ERR_NOMEM;
+    sj_status st = sj__jit_alloc(&im->region, total_bytes);
+    if (st != SJ_OK) {
+        sj__free(im);
+        return st;
+    }
+    uint8_t *mem = im->region.base;
+    memcpy(mem, x->code, code_bytes);
+    memset(mem + code_bytes, 0xCC, pool_off - code_bytes);
+    memcpy(mem + pool_off, x->pool, 16 * (size_t)x->npool);
+    st = sj__jit_seal(&im->region);
+    if (st != SJ_OK) {
+        sj__jit_free(&im->region);
+        sj__free(im);
+        return st;
+    }
+    im->code_bytes = code_bytes;
+    im->total_bytes = total_bytes;
+    im->spill_slots = x->nslots;
+    memset(out, 0, sizeof *out);
+    sj_kernel_fn kfn;
+    void *base = mem;
+    memcpy(&kfn, &base, sizeof kfn);
+    out->kernel = kfn;
+    out->data = NULL;
+    out->code_size = total_bytes;
+    out->impl = im;
+    out->free = x64_free;
+    out->disassemble = sj__x64_disassemble;
+    return SJ_OK;
+}
+
+sj_status sj__x64_compile(const sj_ir_func *ir, sj_code *out)
+{
+    if (!ir || !out)
+        return SJ_ERR_INVALID_ARGUMENT;
+    X x;
+    memset(&x, 0, sizeof x);
+    x.f = ir;
+    x.feat = sj__x64_cpu_features() & g_feature_mask;
+    sj_status st = x_compile(&x, out);
+    if (st == SJ_OK && x.oom)
+        st = SJ_ERR_NOMEM;
+    x_fini(&x);
+    return st;
+}

@@ -1,0 +1,34 @@
+/*
+ * The x86-64 (System V) backend: IR -> machine code in one pass with a linear-scan style register
+ * allocator over xmm0..xmm14 (xmm15 is the scratch register of the emitter). See docs/backends.md.
+ * Internal interface between the backend's files and its tests.
+ */
+#ifndef SJ_CODEGEN_X64_X64_H
+#define SJ_CODEGEN_X64_X64_H
+
+#include "ir/ir.h"
+#include "jit/jit.h"
+
+/* CPU features the emitter may use (detected with CPUID; tests may restrict them). */
+#define SJ_X64_SSE41 1u
+#define SJ_X64_AVX 2u
+#define SJ_X64_FMA 4u
+
+/* The features detected on this CPU. */
+unsigned sj__x64_cpu_features(void);
+/* Restricts the features used by later compiles to mask & detected (tests; ~0u restores all).
+ * Process-wide; not thread safe (tests only). */
+void sj__x64_set_feature_mask(unsigned mask);
+
+/* What sj_code.impl points to for native code. */
+typedef struct sj_x64_impl {
+    sj_jit_region region;
+    size_t code_bytes; /* instructions (the constant pool follows) */
+    size_t total_bytes;
+    uint32_t spill_slots;
+} sj_x64_impl;
+
+/* Disassembly of a compiled function (capstone when built with it, else a hex dump). */
+char *sj__x64_disassemble(const sj_code *code);
+
+#endif

@@ -1,0 +1,42 @@
+/* Disassembly of native code for debugging: capstone when available, else a hex dump. */
+#include "codegen/x64/x64.h"
+
+#include "base/alloc.h"
+
+#ifdef SJ_HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+char *sj__x64_disassemble(const sj_code *code)
+{
+    if (!code || !code->impl)
+        return NULL;
+    const sj_x64_impl *im = code->impl;
+    const uint8_t *p = im->region.base;
+    sj_sb sb;
+    sj__sb_init(&sb);
+    sj__sb_printf(&sb, "; x86-64 code: %zu bytes of instructions, %zu bytes with constants, %u spill slots\n",
+                  im->code_bytes, im->total_bytes, im->spill_slots);
+#ifdef SJ_HAVE_CAPSTONE
+    csh h;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+        cs_insn *insn = NULL;
+        size_t n = cs_disasm(h, p, im->code_bytes, 0, 0, &insn);
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++) {
+            sj__sb_printf(&sb, "%6llx:  %-8s %s\n", (unsigned long long)insn[i].address, insn[i].mnemonic,
+                          insn[i].op_str);
+            end = (size_t)insn[i].address + insn[i].size;
+        }
+        if (n)
+            cs_free(insn, n);
+        cs_close(&h);
+        if (end < im->code_bytes)
+            sj__sb_printf(&sb, "; (could not decode from offset %zx)\n", end);
+        return sj__sb_finish(&sb);
+    }
+#endif
+    for (size_t i = 0; i < im->code_bytes; i++)
+        sj__sb_printf(&sb, "%02x%s", p[i], (i % 16 == 15 || i + 1 == im->code_bytes) ? "\n" : " ");
+    return sj__sb_finish(&sb);
+}

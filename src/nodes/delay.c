@@ -1,0 +1,154 @@
+/*
+ * Delays: a delay line with fractional read (linear, cubic Hermite or first-order allpass
+ * interpolation), and the feedback comb and Schroeder allpass built on the same kind of line.
+ *
+ * The delay memory is part of the node state: the runtime allocates state_size bytes on the
+ * compile side when a uid first appears and keeps the state by uid across recompiles, so a
+ * running echo survives live edits and nothing is allocated on the audio thread. The price is a
+ * fixed maximum length (SJ_DELAY_LEN, SJ_COMB_LEN in extra.h), power-of-two ring buffers indexed
+ * with a mask. Reset clears the memory (a bounded memset, no allocation).
+ */
+#include "nodes/extra.h"
+
+#include <math.h>
+#include <string.h>
+
+#define FN(f) ((void (*)(void))(f))
+#define DMASK (SJ_DELAY_LEN - 1u)
+#define CMASK (SJ_COMB_LEN - 1u)
+
+void sj__delay_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    memset(state, 0, sizeof(sj_delay_state));
+}
+
+double sj__node_delay(double in, double time, double interp, sj_dsp_state *dsp, void *state)
+{
+    sj_delay_state *st = state;
+    const double *buf = st->buf;
+    uint32_t w = st->w;
+    st->buf[w] = in;
+    st->w = (w + 1u) & DMASK;
+    double d = time * dsp->srate;
+    double y;
+    switch ((int)(sj__clampd(interp, 0.0, 2.0) + 0.5)) {
+    default:
+    case SJ_DELAY_LINEAR: {
+        d = sj__clampd(d, 0.0, SJ_DELAY_LEN - 4.0);
+        uint32_t i = (uint32_t)d;
+        double f = d - (double)i;
+        double a = buf[(w - i) & DMASK], b = buf[(w - i - 1u) & DMASK];
+        y = a + f * (b - a);
+        break;
+    }
+    case SJ_DELAY_CUBIC: {
+        /* 4-point, 3rd-order Hermite (Catmull-Rom) through the samples around the read point. */
+        d = sj__clampd(d, 1.0, SJ_DELAY_LEN - 4.0);
+        uint32_t i = (uint32_t)d;
+        double f = d - (double)i;
+        double xm1 = buf[(w - i + 1u) & DMASK], x0 = buf[(w - i) & DMASK];
+        double x1 = buf[(w - i - 1u) & DMASK], x2 = buf[(w - i - 2u) & DMASK];
+        double c1 = 0.5 * (x1 - xm1);
+        double c2 = xm1 - 2.5 * x0 + 2.0 * x1 - 0.5 * x2;
+        double c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1);
+        y = ((c3 * f + c2) * f + c1) * f + x0;
+        break;
+    }
+    case SJ_DELAY_ALLPASS: {
+        /* Integer part M and fraction f in [0.1, 1.1), so eta = (1-f)/(1+f) stays in (-0.048, 0.82]
+         * where the allpass's phase delay is flattest: y = eta (u[n] - y[n-1]) + u[n-1]. */
+        d = sj__clampd(d, 0.1, SJ_DELAY_LEN - 4.0);
+        uint32_t M = (uint32_t)(d - 0.1);
+        double f = d - (double)M;
+        double eta = (1.0 - f) / (1.0 + f);
+        double u0 = buf[(w - M) & DMASK], u1 = buf[(w - M - 1u) & DMASK];
+        y = eta * (u0 - st->ap_y) + u1;
+        st->ap_y = y;
+        break;
+    }
+    }
+    return y;
+}
+
+void sj__comb_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    memset(state, 0, sizeof(sj_comb_state));
+}
+
+/* The line's value `d` samples before the next write position (d >= 1), linearly interpolated. */
+static inline double comb_read(const sj_comb_state *st, double time, double srate)
+{
+    double d = sj__clampd(time * srate, 1.0, SJ_COMB_LEN - 4.0);
+    uint32_t i = (uint32_t)d;
+    double f = d - (double)i;
+    double a = st->buf[(st->w - i) & CMASK], b = st->buf[(st->w - i - 1u) & CMASK];
+    return a + f * (b - a);
+}
+
+double sj__node_comb(double in, double time, double fb, double damp, sj_dsp_state *dsp, void *state)
+{
+    sj_comb_state *st = state;
+    double yd = comb_read(st, time, dsp->srate);
+    double a = sj__clampd(damp, 0.0, 0.99);
+    st->lp = yd + a * (st->lp - yd);
+    double y = in + sj__clampd(fb, -0.999, 0.999) * st->lp;
+    st->buf[st->w] = y;
+    st->w = (st->w + 1u) & CMASK;
+    return y;
+}
+
+double sj__node_allpass(double in, double time, double g, sj_dsp_state *dsp, void *state)
+{
+    sj_comb_state *st = state;
+    double gg = sj__clampd(g, -0.999, 0.999);
+    double vd = comb_read(st, time, dsp->srate);
+    double v = in + gg * vd;
+    st->buf[st->w] = v;
+    st->w = (st->w + 1u) & CMASK;
+    return vd - gg * v;
+}
+
+static const char *const in_delay[] = {"in", "time", "interp", NULL};
+static const char *const in_comb[] = {"in", "time", "fb", "damp", NULL};
+static const char *const in_ap[] = {"in", "time", "g", NULL};
+static const char *const out_y[] = {"out", NULL};
+
+static const sj_node_type types[] = {
+    {"delay",
+     "Delay line with fractional read: `in` delayed by `time` seconds.\n\n"
+     "- `time`: seconds; `time srate` samples, clamped to [0, 131068] (2.97 s at 44.1 kHz, 2.73 s at "
+     "48 kHz). An integer number of samples is an exact delay in every mode.\n"
+     "- `interp`: 0 linear (minimum 0 samples: 0 passes `in` through), 1 cubic Hermite (minimum 1 "
+     "sample; flatter response, for modulated delays: chorus, vibrato), 2 first-order allpass "
+     "(minimum 0.1 samples; gain exactly 1 at every frequency, for fixed or slowly moving tuned "
+     "delays such as Karplus-Strong: fast changes of `time` give small transients).\n"
+     "- output: the delayed signal. Linear interpolation at a half-sample fraction has gain "
+     "cos(pi f / srate) (-3 dB at srate/4).\n\n"
+     "Memory: 131072 doubles (1 MiB) in the node state, allocated when the program is compiled "
+     "and kept across recompiles (by the call's uid), cleared on reset.\n\n"
+     "Example (an echo with feedback): `*fb = in1 + 0.5 * delay(*fb, 0.375, 0)`.",
+     in_delay, out_y, "vvvDSr", sizeof(sj_delay_state), sj__delay_reset, FN(sj__node_delay)},
+    {"comb",
+     "Feedback comb filter: y = in + fb * lp(y[n - time srate]), with a one-pole lowpass in the loop "
+     "(`damp`, as in Freeverb).\n\n"
+     "- `time`: seconds, clamped to [1, 65532] samples (linear interpolation). `fb`: feedback in "
+     "[-0.999, 0.999]. `damp`: loop lowpass in [0, 0.99] (0: none; higher: darker decay).\n"
+     "- output: with damp 0, H = 1/(1 - fb z^-d): gain 1/(1-fb) at multiples of srate/d and 1/(1+fb) "
+     "halfway between.\n\n"
+     "Memory: 65536 doubles (512 KiB) in the node state, kept across recompiles.\n\n"
+     "Example (a resonator at 220 Hz): `comb(noise(1) * 0.05, 1/220, 0.98, 0.2)`.",
+     in_comb, out_y, "vvvvDSr", sizeof(sj_comb_state), sj__comb_reset, FN(sj__node_comb)},
+    {"allpass",
+     "Schroeder allpass delay (the diffuser of reverbs): v = in + g v[n-d], y = v[n-d] - g v, so "
+     "H = (z^-d - g)/(1 - g z^-d) has gain exactly 1 at every frequency and an impulse response "
+     "-g, 0 ..., 1-g^2 at d, g(1-g^2) at 2d, ...\n\n"
+     "- `time`: seconds, clamped to [1, 65532] samples (linear interpolation). `g`: in "
+     "[-0.999, 0.999], typically 0.5-0.7.\n\n"
+     "Memory: 65536 doubles (512 KiB) in the node state, kept across recompiles.\n\n"
+     "Example: `allpass(allpass(in1, 0.0051, 0.6), 0.0127, 0.6)`.",
+     in_ap, out_y, "vvvDSr", sizeof(sj_comb_state), sj__comb_reset, FN(sj__node_allpass)},
+};
+
+const sj_node_family sj__family_delay = {"delays", types, sizeof types / sizeof types[0]};

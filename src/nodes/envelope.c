@@ -1,0 +1,311 @@
+/*
+ * Envelopes and control signals: AD and ADSR envelopes, linear slew and exponential lag with
+ * separate rise and fall, a linear parameter smoother, an edge detector, a clock divider, a
+ * counter and a random sample-and-hold.
+ *
+ * Gate and trigger inputs all use the reference's Trigger thresholds (on above 0.5, off at 0.25
+ * or below), so a gate from `lfo`, `pulse`, a comparison (1.0/0.0) or an atom behaves the same.
+ *
+ * Timing convention of the envelopes: a segment of T seconds takes round-free n = T srate steps
+ * and the first step is taken on the sample where the gate rises, so the attack peak is output
+ * on sample n - 1 counted from that sample (tests check this to the sample).
+ */
+#include "nodes/extra.h"
+
+#include <math.h>
+#include <string.h>
+
+#define FN(f) ((void (*)(void))(f))
+
+/* Per-sample step for a segment of `height` over `time` seconds; <= 0 s means "at once". */
+static inline double seg_step(double height, double time, double srate)
+{
+    double n = time * srate;
+    return n > 1.0 ? height / n : height;
+}
+
+/* Tolerance for the end of a segment: the sum of n steps of 1/n may land a few ulps short. */
+#define SEG_EPS 1e-12
+
+void sj__env_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    memset(state, 0, sizeof(sj_env_state));
+}
+
+double sj__node_ad(double trig, double attack, double decay, sj_dsp_state *dsp, void *state)
+{
+    sj_env_state *st = state;
+    if (sj__gate_update(&st->gate, trig) > 0)
+        st->stage = SJ_ENV_ATTACK; /* from the current level: retriggering does not click */
+    switch (st->stage) {
+    case SJ_ENV_ATTACK:
+        st->level += seg_step(1.0, attack, dsp->srate);
+        if (st->level >= 1.0 - SEG_EPS) {
+            st->level = 1.0;
+            st->stage = SJ_ENV_DECAY;
+        }
+        break;
+    case SJ_ENV_DECAY:
+        st->level -= seg_step(1.0, decay, dsp->srate);
+        if (st->level <= SEG_EPS) {
+            st->level = 0.0;
+            st->stage = SJ_ENV_IDLE;
+        }
+        break;
+    default:
+        break;
+    }
+    return st->level;
+}
+
+double sj__node_adsr(double gate, double attack, double decay, double sustain, double release,
+                     sj_dsp_state *dsp, void *state)
+{
+    sj_env_state *st = state;
+    double s = sj__clampd(sustain, 0.0, 1.0);
+    int edge = sj__gate_update(&st->gate, gate);
+    if (edge > 0) {
+        st->stage = SJ_ENV_ATTACK;
+    } else if (edge < 0 && st->stage != SJ_ENV_IDLE) {
+        st->stage = SJ_ENV_RELEASE;
+        st->release_step = seg_step(st->level, release, dsp->srate);
+    }
+    switch (st->stage) {
+    case SJ_ENV_ATTACK:
+        st->level += seg_step(1.0, attack, dsp->srate);
+        if (st->level >= 1.0 - SEG_EPS) {
+            st->level = 1.0;
+            st->stage = SJ_ENV_DECAY;
+        }
+        break;
+    case SJ_ENV_DECAY:
+        st->level -= seg_step(1.0 - s, decay, dsp->srate);
+        if (st->level <= s + SEG_EPS) {
+            st->level = s;
+            st->stage = SJ_ENV_SUSTAIN;
+        }
+        break;
+    case SJ_ENV_SUSTAIN:
+        st->level = s; /* follows the sustain input live */
+        break;
+    case SJ_ENV_RELEASE:
+        st->level -= st->release_step;
+        if (st->level <= SEG_EPS) {
+            st->level = 0.0;
+            st->stage = SJ_ENV_IDLE;
+        }
+        break;
+    default:
+        break;
+    }
+    return st->level;
+}
+
+void sj__slew_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    sj_slew_state *st = state;
+    memset(st, 0, sizeof *st);
+    st->rise = NAN;
+}
+
+double sj__node_slew(double in, double rise, double fall, sj_dsp_state *dsp, void *state)
+{
+    sj_slew_state *st = state;
+    double d = in - st->y;
+    if (d > 0) {
+        double up = rise * dsp->srate;
+        if (up > 1.0 && d > 1.0 / up)
+            d = 1.0 / up;
+    } else if (d < 0) {
+        double dn = fall * dsp->srate;
+        if (dn > 1.0 && d < -1.0 / dn)
+            d = -1.0 / dn;
+    } else if (d != d) {
+        d = 0; /* NaN input: hold */
+    }
+    st->y += d;
+    return st->y;
+}
+
+double sj__node_lag(double in, double rise, double fall, sj_dsp_state *dsp, void *state)
+{
+    sj_slew_state *st = state;
+    if (!(rise == st->rise && fall == st->fall && dsp->srate == st->srate)) {
+        double nr = rise * dsp->srate, nf = fall * dsp->srate;
+        st->ar = nr > 1e-3 ? 1.0 - exp(-1.0 / nr) : 1.0;
+        st->af = nf > 1e-3 ? 1.0 - exp(-1.0 / nf) : 1.0;
+        st->rise = rise, st->fall = fall, st->srate = dsp->srate;
+    }
+    double d = in - st->y;
+    if (d == d)
+        st->y += (d > 0 ? st->ar : st->af) * d;
+    return st->y;
+}
+
+void sj__smooth_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    memset(state, 0, sizeof(sj_smooth_state));
+}
+
+double sj__node_smooth(double in, double ms, sj_dsp_state *dsp, void *state)
+{
+    sj_smooth_state *st = state;
+    if (!(in == in))
+        in = st->target; /* NaN: keep going to the old target */
+    if (!st->started) {
+        st->y = st->target = in;
+        st->started = true;
+    } else if (in != st->target) {
+        st->target = in;
+        double n = floor(ms * 0.001 * dsp->srate + 0.5);
+        if (n >= 1.0 && n < 1e12) {
+            st->left = n;
+            st->step = (in - st->y) / n;
+        } else {
+            st->left = 0;
+            st->y = in;
+        }
+    }
+    if (st->left > 0) {
+        st->left -= 1.0;
+        st->y = st->left > 0 ? st->y + st->step : st->target;
+    }
+    return st->y;
+}
+
+double sj__node_edge(double in, void *state, double *rv)
+{
+    sj_edge_state *st = state;
+    int e = sj__gate_update(&st->gate, in);
+    rv[0] = e < 0 ? 1.0 : 0.0;
+    return e > 0 ? 1.0 : 0.0;
+}
+
+double sj__node_clkdiv(double clock, double n, double reset, void *state)
+{
+    sj_count_state *st = state;
+    if (sj__gate_update(&st->reset, reset) > 0)
+        st->count = 0;
+    int e = sj__gate_update(&st->clock, clock);
+    if (e > 0) {
+        double div = floor(sj__clampd(n, 1.0, 1e9) + 0.5);
+        st->active = st->count == 0;
+        st->count += 1.0;
+        if (st->count >= div)
+            st->count = 0;
+    } else if (e < 0) {
+        st->active = false;
+    }
+    return st->active && st->clock.on ? 1.0 : 0.0;
+}
+
+double sj__node_counter(double trig, double max, double reset, void *state)
+{
+    sj_count_state *st = state;
+    if (sj__gate_update(&st->reset, reset) > 0)
+        st->count = 0;
+    if (sj__gate_update(&st->clock, trig) > 0) {
+        st->count += 1.0;
+        double m = floor(max + 0.5);
+        if (m >= 1.0 && st->count >= m)
+            st->count = 0;
+    }
+    return st->count;
+}
+
+void sj__randsh_reset(sj_dsp_state *dsp, void *state)
+{
+    (void)dsp;
+    memset(state, 0, sizeof(sj_randsh_state));
+}
+
+double sj__node_randsh(double trig, double seed, void *state)
+{
+    sj_randsh_state *st = state;
+    if (sj__gate_update(&st->gate, trig) > 0)
+        st->value = 0.5 * (sj__noise_next(&st->rng, seed) + 1.0);
+    return st->value;
+}
+
+static const char *const in_ad[] = {"trig", "attack", "decay", NULL};
+static const char *const in_adsr[] = {"gate", "attack", "decay", "sustain", "release", NULL};
+static const char *const in_slew[] = {"in", "rise", "fall", NULL};
+static const char *const in_smooth[] = {"in", "ms", NULL};
+static const char *const in_in[] = {"in", NULL};
+static const char *const out_edge[] = {"rise", "fall", NULL};
+static const char *const in_clkdiv[] = {"clock", "n", "reset", NULL};
+static const char *const in_counter[] = {"trig", "max", "reset", NULL};
+static const char *const in_randsh[] = {"trig", "seed", NULL};
+static const char *const out_env[] = {"env", NULL};
+static const char *const out_y[] = {"out", NULL};
+
+static const sj_node_type types[] = {
+    {"ad",
+     "Attack-decay envelope, started by a trigger; linear segments between 0 and 1.\n\n"
+     "- `trig`: a rising edge (above 0.5, re-armed at 0.25) starts the attack from the current level "
+     "(retriggering does not click).\n"
+     "- `attack`, `decay`: seconds for a full 0->1 rise and 1->0 fall (<= one sample: a jump).\n"
+     "- output: the level. The first step is taken on the trigger sample, so with n = attack srate "
+     "the peak 1.0 is output n-1 samples after it; the decay reaches 0 decay srate samples later.\n\n"
+     "For an exponential-sounding decay, square or cube the output.\n\n"
+     "Example (a pluck): `saw(110) * ad(pulse(2, 0.5), 0.002, 0.4)`.",
+     in_ad, out_env, "vvvDSr", sizeof(sj_env_state), sj__env_reset, FN(sj__node_ad)},
+    {"adsr",
+     "Attack-decay-sustain-release envelope with a gate; linear segments.\n\n"
+     "- `gate`: on when it rises above 0.5, off when it falls to 0.25 or below.\n"
+     "- `attack`: seconds from 0 to 1 (from the current level on retrigger). `decay`: seconds from 1 "
+     "to the sustain level. `sustain`: level in [0, 1] while the gate is on (followed live). "
+     "`release`: seconds from the level at gate-off to 0, whatever that level is.\n"
+     "- output: the level in [0, 1]. Gate-off during attack or decay goes straight to release.\n\n"
+     "Timing: segments take time srate samples; the first attack step is on the gate-on sample and "
+     "the first release step on the gate-off sample.\n\n"
+     "Example: `saw(220) * adsr(in1, 0.01, 0.2, 0.6, 0.5)`.",
+     in_adsr, out_env, "vvvvvDSr", sizeof(sj_env_state), sj__env_reset, FN(sj__node_adsr)},
+    {"slew",
+     "Linear slew limiter: follows `in`, but moves at most 1/(rise srate) per sample upwards and "
+     "1/(fall srate) downwards. `rise`/`fall` are seconds per unit of change (0 = instant). Starts at "
+     "0 after a reset.\n\nExample (portamento): `saw(mtof(slew(in1, 0.01, 0.01) * 127))`.",
+     in_slew, out_y, "vvvDSr", sizeof(sj_slew_state), sj__slew_reset, FN(sj__node_slew)},
+    {"lag",
+     "Exponential lag (one-pole smoother) with separate rise and fall time constants: "
+     "y += (1 - exp(-1/(t srate))) (in - y), t = `rise` when `in` is above y, else `fall` (seconds; after "
+     "t seconds a step is 63.2% done, after 4.6 t 99%). Starts at 0 after a reset; coefficients are "
+     "recomputed only when the times change.\n\n"
+     "Example (envelope follower): `lag(abs(in1), 0.005, 0.2)`.",
+     in_slew, out_y, "vvvDSr", sizeof(sj_slew_state), sj__slew_reset, FN(sj__node_lag)},
+    {"smooth",
+     "Parameter smoother: when `in` changes, ramps linearly from the current output to the new value "
+     "in `ms` milliseconds (round(ms srate / 1000) samples, the first on the sample of the change), "
+     "then holds it exactly. Starts at its first input (no fade-in). Use it on atoms and controls to "
+     "avoid zipper noise.\n\nExample: `saw(220) * smooth(atomr(0), 20)`.",
+     in_smooth, out_y, "vvDSr", sizeof(sj_smooth_state), sj__smooth_reset, FN(sj__node_smooth)},
+    {"edge",
+     "Edge detector: 1.0 on the sample where `in` rises above 0.5 (re-armed at 0.25), else 0; `%1` is "
+     "1.0 on the sample where it falls to 0.25 or below.\n\n"
+     "Example: `ad(edge(lfo(2, 4, 0)), 0.001, 0.1)`.",
+     in_in, out_edge, "vSMr", sizeof(sj_edge_state), NULL, FN(sj__node_edge)},
+    {"clkdiv",
+     "Clock divider: passes every `n`-th pulse of `clock` (the first, the n+1-th, ...), keeping its "
+     "width: the output is 1.0 while a passed pulse is high, else 0.\n\n"
+     "- `clock`: pulses (rising above 0.5, falling to 0.25 or below). `n`: divisor, rounded, at "
+     "least 1. `reset`: a rising edge makes the next clock pulse pass.\n\n"
+     "Example: `clkdiv(pulse(8, 0.5), 4, 0)` gives 2 pulses per second.",
+     in_clkdiv, out_y, "vvvSr", sizeof(sj_count_state), NULL, FN(sj__node_clkdiv)},
+    {"counter",
+     "Counts rising edges of `trig` (0, 1, 2, ...), wrapping to 0 when it reaches `max` (rounded; "
+     "`max` < 1: no wrap). A rising edge of `reset` sets it to 0 (before a `trig` edge on the same "
+     "sample is counted).\n\n"
+     "Example (a 4-step sequence): `table[counter(pulse(4, 0.5), 4, 0)]`.",
+     in_counter, out_y, "vvvSr", sizeof(sj_count_state), NULL, FN(sj__node_counter)},
+    {"randsh",
+     "Random sample-and-hold: on each rising edge of `trig` takes a new uniform random value in "
+     "[0, 1) and holds it (0 before the first edge). `seed` as in `noise`: the same seed gives the "
+     "same sequence after every reset.\n\n"
+     "Example (random notes): `sinosc(mtof(48 + floor(randsh(pulse(6, 0.5), 3) * 24)), 0)`.",
+     in_randsh, out_y, "vvSr", sizeof(sj_randsh_state), sj__randsh_reset, FN(sj__node_randsh)},
+};
+
+const sj_node_family sj__family_env = {"envelopes and control", types, sizeof types / sizeof types[0]};

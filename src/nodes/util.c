@@ -1,0 +1,92 @@
+/*
+ * Utilities: mixing, crossfading, equal-power panning, pitch and level conversions. Stateless.
+ */
+#include "nodes/extra.h"
+
+#include <math.h>
+
+#define FN(f) ((void (*)(void))(f))
+
+double sj__node_mix(double a, double ga, double b, double gb)
+{
+    return a * ga + b * gb;
+}
+
+double sj__node_xfade(double a, double b, double x)
+{
+    return a + sj__clampd(x, 0.0, 1.0) * (b - a);
+}
+
+double sj__node_pan(double in, double pos, double *rv)
+{
+    double th = (sj__clampd(pos, -1.0, 1.0) + 1.0) * 0.78539816339744830962; /* [0, pi/2] */
+    rv[0] = in * sj__fsin(th);
+    return in * sj__fcos(th);
+}
+
+double sj__node_mtof(double note)
+{
+    return 440.0 * exp2((note - 69.0) * (1.0 / 12.0));
+}
+
+double sj__node_ftom(double freq)
+{
+    return 69.0 + 12.0 * log2(sj__clampd(freq, 1e-3, HUGE_VAL) * (1.0 / 440.0));
+}
+
+double sj__node_dbtoa(double db)
+{
+    return exp(db * 0.11512925464970228420); /* ln(10) / 20 */
+}
+
+double sj__node_atodb(double gain)
+{
+    return 20.0 * log10(sj__clampd(fabs(gain), 1e-10, HUGE_VAL));
+}
+
+static const char *const in_mix[] = {"a", "ga", "b", "gb", NULL};
+static const char *const in_xfade[] = {"a", "b", "x", NULL};
+static const char *const in_pan[] = {"in", "pos", NULL};
+static const char *const out_pan[] = {"left", "right", NULL};
+static const char *const in_note[] = {"note", NULL};
+static const char *const in_freq[] = {"freq", NULL};
+static const char *const in_db[] = {"db", NULL};
+static const char *const in_gain[] = {"gain", NULL};
+static const char *const out_y[] = {"out", NULL};
+
+static const sj_node_type types[] = {
+    {"mix",
+     "Two-channel mixer: `a * ga + b * gb`. Nest it for more channels.\n\n"
+     "Example: `mix(saw(110), 0.3, pink(1), 0.05)`.",
+     in_mix, out_y, "vvvvr", 0, NULL, FN(sj__node_mix)},
+    {"xfade",
+     "Linear crossfade: `a` at x = 0, `b` at x = 1, `a + x (b - a)` between (x clamped to [0, 1]). "
+     "For uncorrelated signals an equal-power fade is `pan`-like: use `mix(a, fcos(x*PI/2), b, "
+     "fsin(x*PI/2))`.\n\nExample (dry/wet): `xfade(in1, delay(in1, 0.3, 0), 0.3)`.",
+     in_xfade, out_y, "vvvr", 0, NULL, FN(sj__node_xfade)},
+    {"pan",
+     "Equal-power panner: left = in cos(t), right = in sin(t), t = (pos + 1) pi/4, so left^2 + "
+     "right^2 = in^2 everywhere and the centre is -3.01 dB (0.7071) on each side.\n\n"
+     "- `pos`: -1 hard left, 0 centre, 1 hard right (clamped).\n"
+     "- outputs: `left` (the value) and `%1` right.\n\n"
+     "Example: `{ &sig1 = pan(in1, lfo(0.2, 0, 0)); &sig2 = %1 }`.",
+     in_pan, out_pan, "vvMr", 0, NULL, FN(sj__node_pan)},
+    {"mtof",
+     "MIDI note number to frequency in Hz: 440 * 2^((note - 69)/12) (69 = A4 = 440 Hz, 60 = middle C "
+     "= 261.63 Hz). Fractional notes give the tuning between.\n\nExample: `saw(mtof(45))` (110 Hz).",
+     in_note, out_y, "vr", 0, NULL, FN(sj__node_mtof)},
+    {"ftom",
+     "Frequency in Hz to MIDI note number: 69 + 12 log2(freq / 440). Frequencies below 0.001 Hz "
+     "count as 0.001 Hz (the result stays finite).\n\nExample: `ftom(440)` is 69.",
+     in_freq, out_y, "vr", 0, NULL, FN(sj__node_ftom)},
+    {"dbtoa",
+     "Decibels to linear gain: 10^(db/20) (0 dB = 1, -6.02 dB = 0.5, -20 dB = 0.1).\n\n"
+     "Example: `in1 * dbtoa(-12)`.",
+     in_db, out_y, "vr", 0, NULL, FN(sj__node_dbtoa)},
+    {"atodb",
+     "Linear gain to decibels: 20 log10(|gain|); |gain| below 1e-10 counts as 1e-10 (-200 dB), so "
+     "silence gives a finite value.\n\nExample (a level meter): `atodb(lag(abs(in1), 0.001, 0.3))`.",
+     in_gain, out_y, "vr", 0, NULL, FN(sj__node_atodb)},
+};
+
+const sj_node_family sj__family_util = {"utilities", types, sizeof types / sizeof types[0]};
