@@ -97,11 +97,15 @@ san:
 valgrind: all
 	@O=$(O) VALGRIND=1 sh tests/run.sh $(TEST_BIN)
 
+# Generated documentation: the node reference comes from the descriptors.
+docs: $(CLI)
+	$(CLI) nodes --markdown > docs/nodes.md
+
 # Bounded fuzzing runs for CI; the modules' mk/*.mk files add their targets as prerequisites.
 fuzz-ci:
 
 clean:
-	rm -rf build build-san bench/out
+	rm -rf build build-san build-fuzz bench/out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d)
 -include $(sort $(wildcard mk/*.mk))

@@ -57,5 +57,7 @@ int cmd_fmt(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
 int cmd_blocks(int argc, char **argv);
+int cmd_studio(int argc, char **argv);
+int cmd_play(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const char usage_text[] =
     "  dump --ast|--ir|--asm|--text FILE   show the AST, IR, machine code or text form\n"
     "  nodes [NAME]           the node reference (--markdown: docs/nodes.md)\n"
     "  blocks show FILE       draw a block program\n"
+    "  studio [FILE]          edit and hear a program in the browser (docs/studio.md)\n"
+    "  play FILE              play live through JACK, reloading FILE when it is saved\n"
     "\n"
     "options:\n"
     "  -h, --help             this help (COMMAND --help: the command's help)\n"
@@ -25,6 +27,8 @@ static const char usage_text[] =
     "\n"
     "exit codes: 0 ok, 1 the program has errors, 2 usage error, 3 input/output error, 4 internal error\n"
     "example: sigjit render examples/demo.sj -o out.wav --seconds 2\n";
+
+static char *help_argv[3];
 
 int main(int argc, char **argv)
 {
@@ -35,8 +39,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(cmd, "help") == 0) {
-            char *sub[] = {argv[2], "--help", NULL};
-            argv = sub;
+            help_argv[0] = argv[2];
+            help_argv[1] = "--help";
+            argv = help_argv;
             argc = 2;
             cmd = argv[0];
             goto dispatch;
@@ -65,6 +70,10 @@ dispatch:
         return cmd_nodes(argc, argv);
     if (strcmp(cmd, "blocks") == 0)
         return cmd_blocks(argc, argv);
+    if (strcmp(cmd, "studio") == 0)
+        return cmd_studio(argc, argv);
+    if (strcmp(cmd, "play") == 0)
+        return cmd_play(argc, argv);
     cli_error("unknown command '%s' (sigjit --help lists them)", cmd);
     return EXIT_USAGE;
 }

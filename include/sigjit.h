@@ -596,8 +596,8 @@ sj_status sj_blockfun_move_chain(sj_blockfun *fun, size_t area, int64_t x, int64
  * gap, the other connections across the cut get a filler block (filler: a type name such as "->",
  * or NULL for none). */
 sj_status sj_blockfun_split_chain(sj_blockfun *fun, size_t area, int64_t x, int64_t y, const char *filler);
-/* The chain at (x,y): copies of its blocks (remove: taken out of the area; else cloned with new
- * ids), sorted by x then y. Free with sj_block_chain_free. */
+/* The chain at (x,y): copies of its blocks (remove: taken out of the area, which counts as a change;
+ * else cloned with new ids), sorted by x then y. Free with sj_block_chain_free. */
 sj_status sj_blockfun_retrieve_chain(sj_blockfun *fun, size_t area, int64_t x, int64_t y, bool remove,
                                      sj_block_chain **out);
 size_t sj_block_chain_count(const sj_block_chain *chain);
@@ -731,6 +731,115 @@ uint64_t sj_lang_auto_uid(const char *anchor, const char *node, uint32_t occurre
  * docs/backends.md has the details. */
 /* [non-RT] Fills *out (sj_free it) or returns the compile error (diag as sj_compile). */
 sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, char **out, sj_diag *diag);
+
+/* ------------------------------------------------------------------------------------------------
+ * Scope (reference HexoDSP Scope node + ScopeHandle, §6.2; docs/scope.md). A capture of 3 signals
+ * into 512 (max, min) points each over a time range of 0.1 ms .. 300 s, with a trigger (off,
+ * signal 1, external) on a threshold, and per-signal offset and gain for the display. Below one
+ * sample per point it repeats each sample over 1/samples-per-point points (the oversampled path);
+ * above, each point is the max and min of the samples it spans (the min/max path).
+ * One audio thread feeds it ([RT] calls: no allocation, lock or system call); parameters may be
+ * set from any thread at any time (atomics, picked up at the start of the next fed block); any
+ * other thread reads whole frames: a completed sweep is handed over through a triple buffer, so a
+ * frame read is never torn, and the live view adds the points of the sweep in progress under a
+ * sequence check (docs/scope.md, "Threads").
+ */
+#define SJ_SCOPE_SAMPLES 512
+#define SJ_SCOPE_INPUTS 3
+#define SJ_SCOPE_TIME_MIN_MS 0.1
+#define SJ_SCOPE_TIME_MAX_MS 300000.0
+#define SJ_SCOPE_TIME_DEFAULT_MS 1000.0
+
+typedef struct sj_scope sj_scope;
+
+typedef enum sj_scope_trigger {
+    SJ_SCOPE_TRIGGER_OFF,      /* free-running: a new sweep starts as soon as one ends */
+    SJ_SCOPE_TRIGGER_SIGNAL1,  /* the reference's "Intern": a rising edge of input 1 */
+    SJ_SCOPE_TRIGGER_EXTERNAL  /* the reference's "Extern": a rising edge of the trigger input */
+} sj_scope_trigger;
+
+/* What a scope input (or the external trigger) taps in sj_scope_feed / sj_scope_feed_frame. */
+typedef enum sj_scope_source {
+    SJ_SCOPE_SRC_NONE,  /* not connected: the input is inactive */
+    SJ_SCOPE_SRC_IN1, SJ_SCOPE_SRC_IN2, SJ_SCOPE_SRC_ALPHA, SJ_SCOPE_SRC_BETA, SJ_SCOPE_SRC_DELTA,
+    SJ_SCOPE_SRC_GAMMA,
+    SJ_SCOPE_SRC_SIG1,  /* &sig1 */
+    SJ_SCOPE_SRC_SIG2,  /* &sig2 */
+    SJ_SCOPE_SRC_RET,   /* the return value */
+    SJ_SCOPE_SRC_PV     /* a persistent variable, by name */
+} sj_scope_source;
+
+typedef struct sj_scope_point {
+    float max, min;     /* NaN, NaN: no number in the span (every sample was NaN) */
+} sj_scope_point;
+
+/* One picture of the scope, copied out for a reader. */
+typedef struct sj_scope_frame {
+    sj_scope_point points[SJ_SCOPE_INPUTS][SJ_SCOPE_SAMPLES];
+    uint64_t sweep;     /* sweeps counted from 1; 0: nothing captured yet (all points 0) */
+    size_t filled;      /* live view: points [0, filled) belong to sweep `sweep` (in progress), the
+                           rest to sweep - 1; a completed frame has filled = 512 */
+    bool active[SJ_SCOPE_INPUTS];      /* connected inputs (inactive ones are not drawn) */
+    float offset[SJ_SCOPE_INPUTS], gain[SJ_SCOPE_INPUTS];
+    sj_scope_trigger trigger;
+    float threshold;    /* meaningful when trigger != SJ_SCOPE_TRIGGER_OFF */
+    float time_ms;      /* the time range (clamped) */
+    float srate;
+} sj_scope_frame;
+
+/* [non-RT] A scope at srate Hz (0: 44100) with the reference's defaults: time 1000 ms, trigger off,
+ * threshold 0, offsets 0, gains 1, no taps. NULL on allocation failure. */
+sj_scope *sj_scope_new(double srate);
+/* [non-RT] Nothing may feed or read it any more. NULL is fine. */
+void sj_scope_free(sj_scope *scope);
+
+/* [RT] Parameters, from any thread. Time is clamped to 0.1 .. 300000 ms; non-finite values are
+ * ignored. The gain is a coefficient (the reference shows it in dB). input is 0..2. */
+void sj_scope_set_sample_rate(sj_scope *scope, double srate);
+void sj_scope_set_time(sj_scope *scope, double ms);
+void sj_scope_set_trigger(sj_scope *scope, sj_scope_trigger trigger, double threshold);
+void sj_scope_set_offset_gain(sj_scope *scope, unsigned input, double offset, double gain);
+double sj_scope_time(const sj_scope *scope);
+/* [RT] Asks the audio side to drop the sweep in progress and start a new one (at its next block);
+ * the trigger is re-armed. The reference's reset() did nothing. */
+void sj_scope_restart(sj_scope *scope);
+
+/* [RT] Audio side: n frames of the three inputs (in[i] NULL: input i is not connected, inactive and
+ * read as 0.0) and of the external trigger input (NULL: 0.0). Parameters are read once per call. */
+void sj_scope_process(sj_scope *scope, const double *const in[SJ_SCOPE_INPUTS], const double *trig, size_t n);
+
+/* [RT, but see below] Taps: input 0..2 are the scope inputs, input 3 the external trigger. name is
+ * for SJ_SCOPE_SRC_PV ("phase" or "*phase"; at most 63 bytes). A tap can change while the scope is
+ * fed (the audio side picks it up at its next block). SJ_ERR_INVALID_ARGUMENT for a bad input or
+ * source, or a PV without a name. Not [RT] only in that it must not race with another sj_scope_tap
+ * call (one control thread sets taps). */
+sj_status sj_scope_tap(sj_scope *scope, unsigned input, sj_scope_source source, const char *name);
+/* [RT] Feeds the scope from a processed block (after sj_function_process or
+ * sj_backend_process_block with the same io). Inputs tapped on a NULL io->in[k] read 0.0; taps on a
+ * NULL output are inactive. A persistent variable is read once, after the block, and held for its
+ * n frames (fun NULL or no such variable: inactive); to see one per frame, use sj_scope_feed_frame. */
+void sj_scope_feed(sj_scope *scope, const sj_function *fun, const sj_block_io *io, size_t n);
+/* [RT] Feeds one frame after sj_function_exec: in = the six inputs (NULL: zeros), then the
+ * outputs. Persistent variables are read at this frame. */
+void sj_scope_feed_frame(sj_scope *scope, const sj_function *fun, const double in[6], double sig1, double sig2,
+                         double ret);
+
+/* [non-RT] Reader side (any thread; concurrent readers are serialized by a lock that the audio
+ * side never takes). sj_scope_read copies the last completed sweep and returns false if none has
+ * completed yet (out is then the empty frame). sj_scope_read_live copies what the reference's
+ * scope shows: the sweep in progress over the previous one. Neither ever sees a torn frame. */
+bool sj_scope_read(sj_scope *scope, sj_scope_frame *out);
+void sj_scope_read_live(sj_scope *scope, sj_scope_frame *out);
+/* [RT] The reference's label values for one input of a frame: the smallest min and the largest
+ * max of the 512 points (raw values, before offset and gain). false if no point has a number. */
+bool sj_scope_frame_range(const sj_scope_frame *frame, unsigned input, float *min, float *max);
+/* [non-RT] The reference's label, "in1 min: %6.3f max: %6.3f rng: %6.3f" (rng = max - min), into
+ * buf (snprintf). Returns the length (as snprintf). */
+int sj_scope_frame_label(const sj_scope_frame *frame, unsigned input, char *buf, size_t size);
+/* [RT] Names of the sources ("in1", ..., "sig1", "sig2", "ret", "pv") and back (false if unknown).
+ * sj_scope_source_parse also takes "*name" and "pv:name" (source PV, name at *pv_name). */
+const char *sj_scope_source_name(sj_scope_source source);
+bool sj_scope_source_parse(const char *text, sj_scope_source *source, const char **pv_name);
 
 #ifdef __cplusplus
 }

@@ -115,7 +115,10 @@ static void test_push_and_height(void **state)
     /* s is attached now: pushing to it would leave parent's height stale. */
     assert_int_equal(sj_ast_push(s, sj_lit(3)), SJ_ERR_INVALID_ARGUMENT);
     assert_int_equal(sj_ast_push(NULL, sj_lit(3)), SJ_ERR_INVALID_ARGUMENT);
-    assert_int_equal(sj_ast_push(sj_lit(0), NULL), SJ_ERR_INVALID_ARGUMENT);
+    sj_ast *leaf = sj_lit(0);
+    assert_int_equal(sj_ast_push(leaf, NULL), SJ_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sj_ast_push(leaf, sj_lit(1)), SJ_ERR_INVALID_ARGUMENT); /* not a STMTS or CALL */
+    sj_ast_free(leaf);
     sj_ast_free(parent);
 }
 

@@ -19,7 +19,9 @@
  *
  * CI runs SJ_DIFF_PROGRAMS programs (default 3000, a few seconds). `make fuzz-diff SECONDS=N` sets
  * SJ_DIFF_SECONDS and runs until the time is up. SJ_DIFF_SEED=n reruns one program (the seed is
- * printed with the program on a failure).
+ * printed with the program on a failure). Programs cycle through the native code generator's
+ * variants (all optimizations and CPU features; SSE2 without optimizations; each one left out);
+ * SJ_DIFF_MASK=m fixes the mask (see codegen/x64/x64.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +29,7 @@
 #include <cmocka.h>
 
 #include "sigjit.h"
+#include "codegen/x64/x64.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -356,6 +359,8 @@ static void test_diff_random(void **state)
     sj_library *lib = sj_library_new_std();
     assert_non_null(lib);
     const char *one = getenv("SJ_DIFF_SEED");
+    if (getenv("SJ_DIFF_MASK")) /* e.g. 0 (SSE2 only, no optimizations); default: everything */
+        sj__x64_set_feature_mask((unsigned)strtoul(getenv("SJ_DIFF_MASK"), NULL, 0));
     const char *secs = getenv("SJ_DIFF_SECONDS");
     const char *progs = getenv("SJ_DIFF_PROGRAMS");
     long nprog = progs ? atol(progs) : 3000;
@@ -377,12 +382,19 @@ static void test_diff_random(void **state)
             } else if (i >= nprog) {
                 break;
             }
+            /* cycle through the code generator's variants: everything, SSE2 without optimizations,
+             * and each optimization or feature left out (SJ_DIFF_MASK fixes one) */
+            static const unsigned masks[] = {~0u, 0u, ~SJ_X64_OPT_FUSE, ~SJ_X64_OPT_PROMOTE, ~SJ_X64_OPT_INVARIANTS,
+                                             ~SJ_X64_SSE41};
+            if (!getenv("SJ_DIFF_MASK"))
+                sj__x64_set_feature_mask(masks[i % (long)(sizeof masks / sizeof masks[0])]);
             if (!run_one(lib, base + (uint64_t)i, &compiled))
                 if (++failures >= 5)
                     break;
             ran++;
         }
     }
+    sj__x64_set_feature_mask(~0u);
     print_message("%ld programs, %d compiled and compared, %d mismatches\n", ran, compiled, failures);
     sj_library_release(lib);
     assert_int_equal(failures, 0);

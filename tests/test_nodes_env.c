@@ -188,6 +188,42 @@ static void test_clkdiv_counter(void **unused)
     assert_true(u.count == 10); /* max < 1: no wrap */
 }
 
+/* Euclidean rhythms: step i is a hit when (i k) mod n < k, worked out by hand for each case
+ * (E(5,8): i k mod 8 = 0 5 2 7 4 1 6 3, hits where < 5: x.x.xx.x). */
+static void test_euclid(void **unused)
+{
+    (void)unused;
+    const struct {
+        int k, n;
+        const char *pat;
+    } cases[] = {{3, 8, "x..x..x."}, {5, 8, "x.x.xx.x"}, {4, 16, "x...x...x...x..."}, {0, 4, "...."},
+                 {4, 4, "xxxx"},     {7, 12, "x.x.x.xx.x.x"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        sj_count_state st = {0};
+        int n = cases[c].n;
+        for (int rep = 0; rep < 2; rep++) { /* two cycles: the pattern repeats */
+            for (int i = 0; i < n; i++) {
+                double on = sj__node_euclid(1, cases[c].k, n, 0, &st);   /* clock high: hit or not */
+                double held = sj__node_euclid(0.4, cases[c].k, n, 0, &st); /* still high (hysteresis) */
+                double off = sj__node_euclid(0, cases[c].k, n, 0, &st);  /* low */
+                double want = cases[c].pat[i] == 'x' ? 1.0 : 0.0;
+                if (on != want || held != want || off != 0) {
+                    printf("E(%d,%d) step %d: %g %g %g\n", cases[c].k, n, i, on, held, off);
+                    fail();
+                }
+            }
+        }
+    }
+    /* reset restarts at step 0 (a hit) */
+    sj_count_state st = {0};
+    sj__node_euclid(1, 3, 8, 0, &st); /* step 0 */
+    sj__node_euclid(0, 3, 8, 0, &st);
+    sj__node_euclid(0, 3, 8, 1, &st);
+    assert_true(sj__node_euclid(1, 3, 8, 1, &st) == 1.0);
+    assert_true(sj__node_euclid(0, 3, 8, 0, &st) == 0.0);
+    assert_true(sj__node_euclid(1, 3, 8, 0, &st) == 0.0); /* step 1 is a rest */
+}
+
 static void test_randsh(void **unused)
 {
     (void)unused;
@@ -221,7 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ad),   cmocka_unit_test(test_adsr),           cmocka_unit_test(test_slew_lag),
         cmocka_unit_test(test_smooth), cmocka_unit_test(test_edge), cmocka_unit_test(test_clkdiv_counter),
-        cmocka_unit_test(test_randsh),
+        cmocka_unit_test(test_euclid), cmocka_unit_test(test_randsh),
     };
     return cmocka_run_group_tests_name("nodes_env", tests, NULL, NULL);
 }

@@ -292,11 +292,45 @@ static void test_ladder(void **unused)
     assert_true(peak < 2 && sqrt(ms) > 0.05);
 }
 
+/* Coefficients are recomputed only when an input they depend on changes: a poisoned coefficient
+ * survives a call with the same inputs and is replaced when the cutoff changes. */
+static void test_coefficient_cache(void **unused)
+{
+    (void)unused;
+    sj_dsp_state dsp = tu_dsp(FS);
+    sj_onepole_state one;
+    sj__onepole_reset(&dsp, &one);
+    sj__node_lp1(0, 500, &dsp, &one);
+    one.G = 12345;
+    sj__node_hp1(0, 500, &dsp, &one);
+    assert_true(one.G == 12345);
+    sj__node_apf(0, 501, &dsp, &one);
+    assert_true(one.G != 12345);
+
+    sj_biquad_state bq;
+    sj__biquad_reset(&dsp, &bq);
+    sj__node_biquad(0, 5, 500, 1, 3, &dsp, &bq);
+    bq.b0 = 12345;
+    sj__node_biquad(0, 5, 500, 1, 3, &dsp, &bq);
+    assert_true(bq.b0 == 12345);
+    sj__node_biquad(0, 5, 500, 1, 3.5, &dsp, &bq); /* the gain is an input too */
+    assert_true(bq.b0 != 12345);
+
+    sj_ladder_state lad;
+    sj__ladder_reset(&dsp, &lad);
+    sj__node_ladder(0, 500, 0.3, &dsp, &lad);
+    lad.inv = 12345;
+    sj__node_ladder(0, 500, 0.3, &dsp, &lad);
+    assert_true(lad.inv == 12345);
+    sj__node_ladder(0, 500, 0.31, &dsp, &lad);
+    assert_true(lad.inv != 12345);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_onepole), cmocka_unit_test(test_svf),    cmocka_unit_test(test_biquad),
-        cmocka_unit_test(test_dcblock), cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_dcblock), cmocka_unit_test(test_ladder),  cmocka_unit_test(test_coefficient_cache),
     };
     return cmocka_run_group_tests_name("nodes_filter", tests, NULL, NULL);
 }

@@ -73,6 +73,22 @@ static void test_util(void **unused)
     assert_true(fabs(sj__node_dbtoa(-20) - 0.1) < 1e-15 && sj__node_dbtoa(0) == 1.0);
     assert_true(fabs(sj__node_atodb(0.5) + 6.020599913279624) < 1e-12);
     assert_true(sj__node_atodb(0) == -200.0 && fabs(sj__node_atodb(-10) - 20) < 1e-12);
+
+    /* quant: C major (scale 1, root 0) has C D E F G A B = 0 2 4 5 7 9 11 (mod 12) */
+    assert_true(sj__node_quant(60, 1, 0) == 60);   /* C4 is in the scale */
+    assert_true(sj__node_quant(61, 1, 0) == 60);   /* C#: tie between C and D goes down */
+    assert_true(sj__node_quant(61.2, 1, 0) == 62); /* nearer to D */
+    assert_true(sj__node_quant(66, 1, 0) == 65);   /* F# -> F (tie) */
+    assert_true(sj__node_quant(70.6, 1, 0) == 71); /* B */
+    assert_true(sj__node_quant(-1, 1, 0) == -1);   /* B below C-1: octaves work below 0 */
+    /* A minor pentatonic (scale 4, root 9): A C D E G = 9 0 2 4 7 */
+    const double in[] = {57, 58, 59, 60, 61, 63.5, 65, 66, 68};
+    const double out[] = {57, 57, 60, 60, 60, 64, 64, 67, 67};
+    for (int i = 0; i < 9; i++)
+        assert_true(sj__node_quant(in[i], 4, 9) == out[i]);
+    /* chromatic rounds to the nearest integer, ties down */
+    assert_true(sj__node_quant(60.5, 0, 0) == 60 && sj__node_quant(60.51, 0, 0) == 61);
+    assert_true(isnan(sj__node_quant(NAN, 1, 0)) && sj__node_quant(1e300, 1, 0) == 1e9);
 }
 
 static const char *const taken[] = {"sin",  "accum", "/%",    "phase", "atomw", "atomr", "atomr~", "s&h",

@@ -15,6 +15,11 @@
 #include "nodes/extra.h"
 
 #define FS 48000.0
+
+static void tu_note_examples(int n)
+{
+    printf("# %d examples from the node docs run\n", n);
+}
 #define FRAMES 2000
 
 static const char *const input_vars[6] = {"in1", "in2", "alpha", "beta", "delta", "gamma"};
@@ -63,8 +68,14 @@ static double arg_value(const char *node, const char *name, int k)
         return 0.0007;
     if (!strcmp(name, "ms"))
         return 1;
-    if (!strcmp(name, "n") || !strcmp(name, "max"))
+    if (!strcmp(name, "n") || !strcmp(name, "max") || !strcmp(name, "hits"))
         return 3;
+    if (!strcmp(name, "steps"))
+        return 8;
+    if (!strcmp(name, "scale"))
+        return (k / 100) % 9;
+    if (!strcmp(name, "root"))
+        return (k / 70) % 12;
     if (!strcmp(name, "seed"))
         return 7;
     if (!strcmp(name, "shape"))
@@ -82,7 +93,7 @@ static double arg_value(const char *node, const char *name, int k)
     if (!strcmp(name, "pos"))
         return s;
     if (!strcmp(name, "note"))
-        return 40 + k % 40;
+        return 40 + k % 40 + 0.37 * s;
     if (!strcmp(name, "db"))
         return -t / 50;
     return 0.5;
@@ -191,12 +202,102 @@ static void test_patch_block(void **state)
     sjt_close(&t);
 }
 
+/* Parses, compiles and runs a text program for `frames` frames; returns the RMS of the value
+ * (NaN if anything is not finite). Fails the test on a parse or compile error. */
+static double run_text(sjt *t, const char *src, size_t len, int frames)
+{
+    sj_ast *ast = NULL;
+    sj_diag_list dl;
+    sj_diag_list_init(&dl);
+    if (sj_parse(src, len, "<example>", t->lib, &ast, &dl) != SJ_OK) {
+        char *msg = sj_diag_list_format(&dl, src, len, false);
+        fail_msg("example does not parse:\n%.*s\n%s", (int)len, src, msg ? msg : "");
+    }
+    sj_diag_list_fini(&dl);
+    sj_function *f = NULL;
+    sj_diag d;
+    if (sj_compile(t->ctx, ast, NULL, &f, &d) != SJ_OK)
+        fail_msg("example does not compile: %s\n%.*s", d.message, (int)len, src);
+    sj_ast_free(ast);
+    sj_function_init(f, FS, NULL);
+    double ms = 0;
+    for (int k = 0; k < frames; k++) {
+        double s1 = 0, s2 = 0;
+        double y = sj_function_exec(f, 0.5, 0.25, 0, 0, 0, 0, &s1, &s2);
+        if (!isfinite(y) || !isfinite(s1) || !isfinite(s2)) {
+            ms = NAN;
+            break;
+        }
+        ms += y * y / frames;
+    }
+    sj_function_free(f);
+    return sqrt(ms);
+}
+
+/* Every `Example:` in the node docs parses, compiles and runs with finite output. */
+static void test_doc_examples(void **state)
+{
+    sjt t = sjt_open(state);
+    int n = 0;
+    for (const sj_node_family *const *fam = sj__extra_families; *fam; fam++) {
+        for (size_t i = 0; i < (*fam)->count; i++) {
+            const char *doc = (*fam)->types[i].doc, *ex = strstr(doc, "Example");
+            assert_non_null(ex);
+            /* the code spans of the example paragraph */
+            const char *end = strstr(ex, "\n\n");
+            if (!end)
+                end = ex + strlen(ex);
+            for (const char *p = strchr(ex, '`'); p && p < end;) {
+                const char *q = strchr(p + 1, '`');
+                assert_non_null(q);
+                double rms = run_text(&t, p + 1, (size_t)(q - p - 1), 4800);
+                if (isnan(rms))
+                    fail_msg("%s: example `%.*s` gives a non-finite value", (*fam)->types[i].name, (int)(q - p - 1),
+                             p + 1);
+                n++;
+                p = strchr(q + 1, '`');
+            }
+        }
+    }
+    tu_note_examples(n);
+    sjt_close(&t);
+}
+
+/* The patches of docs/nodes-guide.md (run from the source tree, as make check does): each
+ * parses, compiles, stays finite and makes a sound (the atom example once its atoms are set). */
+static void test_guide_patches(void **state)
+{
+    FILE *fp = fopen("docs/nodes-guide.md", "rb");
+    if (!fp)
+        skip();
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = 0;
+    sjt t = sjt_open(state);
+    sj_context_atom_set(t.ctx, 0, 0.5f);
+    sj_context_atom_set(t.ctx, 1, 57.0f);
+    int n = 0;
+    for (const char *p = strstr(text, "```\n"); p; n++) {
+        const char *q = strstr(p + 4, "```");
+        assert_non_null(q);
+        double rms = run_text(&t, p + 4, (size_t)(q - p - 4), 48000);
+        if (!(rms > 0.01 && rms < 2))
+            fail_msg("guide patch %d: rms %g\n%.*s", n, rms, (int)(q - p - 4), p + 4);
+        p = strstr(q + 3, "```\n");
+    }
+    assert_true(n >= 8);
+    sjt_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         SJT_BOTH(test_every_node_in_a_program),
         SJT_BOTH(test_delay_survives_recompile),
         SJT_BOTH(test_patch_block),
+        SJT_BOTH(test_doc_examples),
+        SJT_BOTH(test_guide_patches),
     };
     return cmocka_run_group_tests_name("nodes_program", tests, NULL, NULL);
 }

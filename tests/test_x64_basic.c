@@ -706,6 +706,73 @@ static void test_wx_and_disasm(void **st)
     assert_false(maps_have_wx());
 }
 
+/* ---- fault injection: every allocation of a compile fails once; nothing may leak ---- */
+static long g_fail_at, g_count, g_live;
+
+static void *fail_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (g_count++ == g_fail_at)
+        return NULL;
+    void *p = realloc(ptr, size);
+    if (p && !ptr)
+        g_live++;
+    return p;
+}
+
+static void fail_free(void *user, void *ptr)
+{
+    (void)user;
+    if (ptr)
+        g_live--;
+    free(ptr);
+}
+
+static void test_alloc_failures(void **st)
+{
+    (void)st;
+    tb *t = tb_new();
+    /* a program using most of the emitter: branches, phis, calls, buffers, invariants */
+    blk(t, 0, 0, 0, 0);
+    uint32_t a = P(t, 0), bb = P(t, 1);
+    uint32_t inv = B2(t, SJ_IR_MUL, K(t, 2.0), I(t, SJ_IR_AUX, 1, 0, 0, 0, 0));
+    uint32_t c = B2(t, SJ_IR_GT, a, inv);
+    I(t, SJ_IR_BR, 0, c, 1, 2, 0);
+    blk(t, 1, 1, 0, 0);
+    uint32_t x1 = I(t, SJ_IR_BUF_READ, 0, a, 0, 0, 0);
+    I(t, SJ_IR_JMP, 0, 0, 3, 0, 0);
+    blk(t, 2, 1, 0, 0);
+    uint32_t args[3] = {a, bb, inv};
+    uint32_t x2 = call(t, &T_MIX3, SJ_IR_NONE, 3, args);
+    I(t, SJ_IR_JMP, 0, 0, 3, 0, 0);
+    blk(t, 3, 2, 1, 2);
+    uint32_t p = phi(t, x1, x2);
+    finish(t, B2(t, SJ_IR_ADD, p, bb));
+    sj_allocator al = {fail_realloc, fail_free, NULL};
+    sj_set_allocator(&al);
+    long n;
+    for (n = 0; n < 10000; n++) {
+        g_fail_at = n;
+        g_count = 0;
+        g_live = 0;
+        sj_code code;
+        sj_status s = sj__x64_compile(&t->f, &code);
+        if (s == SJ_OK)
+            code.free(&code);
+        if (g_live != 0) {
+            sj_set_allocator(NULL);
+            fail_msg("allocation %ld failed: %ld still live", n, g_live);
+        }
+        if (s == SJ_OK && g_count <= n)
+            break; /* no allocation failed: done */
+        if (s != SJ_OK)
+            assert_int_equal(s, SJ_ERR_NOMEM);
+    }
+    sj_set_allocator(NULL);
+    assert_true(n > 3);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_buffers_tables),
         cmocka_unit_test(test_sig_in_and_frames),
         cmocka_unit_test(test_wx_and_disasm),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,12 @@ static void put_field(sj_sb *sb, const char *s, size_t max, size_t width, char p
     if (right)
         for (size_t i = chars; i < width; i++)
             sj__sb_append(sb, p);
-    sj__sb_appendn(sb, s, bytes);
+    for (size_t i = 0; i < bytes; i++) {
+        /* control characters would break the lines of the drawing */
+        unsigned char c = (unsigned char)s[i];
+        char ch = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        sj__sb_appendn(sb, &ch, 1);
+    }
     if (!right)
         for (size_t i = chars; i < width; i++)
             sj__sb_append(sb, p);
@@ -72,10 +77,16 @@ static void draw_area(sj_sb *sb, const sj__area *a)
         maxy = last > maxy ? last : maxy;
     }
     /* A drawing wider or taller than this is not useful on a terminal. */
-    if (maxx - minx > 64)
+    bool cut = false;
+    if (maxx - minx > 64) {
         maxx = minx + 64;
-    if (maxy - miny > 256)
+        cut = true;
+    }
+    if (maxy - miny > 256) {
         maxy = miny + 256;
+        cut = true;
+    }
+    size_t head_start = sb->len;
     sj__sb_append(sb, "     ");
     for (int64_t x = minx; x <= maxx; x++) {
         char num[24];
@@ -84,6 +95,8 @@ static void draw_area(sj_sb *sb, const sj__area *a)
         sj__sb_append(sb, num);
         put_field(sb, "", 0, 11 - (11 - strlen(num)) / 2 - strlen(num) + 3, ' ', false);
     }
+    while (sb->len > head_start && !sb->failed && sb->data[sb->len - 1] == ' ')
+        sb->data[--sb->len] = 0;
     sj__sb_append(sb, "\n");
     for (int64_t y = miny; y <= maxy; y++) {
         sj__sb_printf(sb, "%4lld ", (long long)y);
@@ -131,6 +144,9 @@ static void draw_area(sj_sb *sb, const sj__area *a)
             sb->data[--sb->len] = 0;
         sj__sb_append(sb, "\n");
     }
+    if (cut)
+        sj__sb_printf(sb, "  (cut at %lld columns and %lld rows from (%lld,%lld))\n", (long long)(maxx - minx + 1),
+                      (long long)(maxy - miny + 1), (long long)minx, (long long)miny);
 }
 
 char *sj_blockfun_ascii(const sj_blockfun *fun)

@@ -390,7 +390,9 @@ static tnode *generate_tree(compiler *C)
         case JOB_OUTPUT: {
             const sj__area *a = fun->areas[j.area];
             size_t bi = sj__area_find(a, j.x, j.y);
-            if (bi == SIZE_MAX) { /* only outputs get here: an unconnected input reads 0.0 */
+            if (bi == SIZE_MAX && j.kind == JOB_SINK)
+                break; /* a block without cells (rows 0, from a file): nothing to evaluate */
+            if (bi == SIZE_MAX) { /* an unconnected input reads 0.0 */
                 tnode *z = tnew(C, 0, null_typ, "", NULL, j.area);
                 if (z)
                     tadd(C, j.out, j.in_port, "", z);

@@ -87,6 +87,9 @@ sj_status sj_blocklang_define(sj_blocklang *lang, const sj_block_type *type)
 {
     if (!lang || !type || !type->name || (type->ninputs && !type->inputs) || (type->noutputs && !type->outputs))
         return SJ_ERR_INVALID_ARGUMENT;
+    /* The same bounds as for loaded files: every loop over rows and ports stays short. */
+    if (type->rows > SJ__BLOCK_MAX_ROWS || type->ninputs > SJ__BLOCK_MAX_PORTS || type->noutputs > SJ__BLOCK_MAX_PORTS)
+        return SJ_ERR_LIMIT;
     sj__btype nt;
     if (!btype_init(&nt, type))
         return SJ_ERR_NOMEM;

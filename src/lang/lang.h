@@ -71,7 +71,7 @@ typedef struct sj_tok {
 
 typedef struct sj_comment {
     size_t off, len;   /* the comment text including its '#' or '//' */
-    int line;
+    int line, col;
     bool own_line;     /* nothing but blanks before it on its line */
 } sj_comment;
 

@@ -53,6 +53,7 @@ typedef struct lexer {
     sj_lexed *out;
     sj_diag_list *diags;
     char stack[LEX_MAX_STACK];
+    int sline[LEX_MAX_STACK], scol[LEX_MAX_STACK]; /* where each open bracket is */
     size_t depth;        /* may exceed LEX_MAX_STACK; entries above it count as '(' */
     bool pending_nl;
     bool line_has_token; /* for comments: is the comment alone on its line */
@@ -137,10 +138,13 @@ static bool after_operand(const lexer *L)
     }
 }
 
-static void open_bracket(lexer *L, char c)
+static void open_bracket(lexer *L, char c, int line, int col)
 {
-    if (L->depth < LEX_MAX_STACK)
+    if (L->depth < LEX_MAX_STACK) {
         L->stack[L->depth] = c;
+        L->sline[L->depth] = line;
+        L->scol[L->depth] = col;
+    }
     L->depth++;
 }
 
@@ -150,7 +154,7 @@ static void close_bracket(lexer *L)
         L->depth--;
 }
 
-static bool add_comment(lexer *L, size_t off, int line)
+static bool add_comment(lexer *L, size_t off, int line, int col)
 {
     sj_lexed *o = L->out;
     if (!sj__grow((void **)&o->comments, &o->ccap, o->ncomments + 1, sizeof(sj_comment))) {
@@ -161,6 +165,7 @@ static bool add_comment(lexer *L, size_t off, int line)
     c->off = off;
     c->len = L->p - off;
     c->line = line;
+    c->col = col;
     c->own_line = !L->line_has_token;
     return true;
 }
@@ -378,7 +383,7 @@ bool sj__lang_lex(const char *src, size_t len, sj_lexed *out, sj_diag_list *diag
         if (c == '#' || (c == '/' && L->p + 1 < L->n && L->s[L->p + 1] == '/')) {
             while (L->p < L->n && L->s[L->p] != '\n')
                 advance(L);
-            add_comment(L, off, line);
+            add_comment(L, off, line, col);
             continue;
         }
         if (is_digit(c) || (c == '.' && L->p + 1 < L->n && is_digit((unsigned char)L->s[L->p + 1]))) {
@@ -450,9 +455,17 @@ bool sj__lang_lex(const char *src, size_t len, sj_lexed *out, sj_diag_list *diag
             close_bracket(L);
         push_tok(L, k, off, line, col);
         if (k == SJ_T_LPAREN || k == SJ_T_LBRACE || k == SJ_T_LBRACK)
-            open_bracket(L, (char)c);
+            open_bracket(L, (char)c, line, col);
     }
     if (!out->nomem) {
+        /* Brackets never closed: report the innermost (the others usually follow from it). */
+        if (L->depth > 0 && L->depth <= LEX_MAX_STACK) {
+            size_t k = L->depth - 1;
+            char msg[64];
+            snprintf(msg, sizeof msg, "'%c' is never closed", L->stack[k]);
+            L->last_err_line = 0;
+            lex_error(L, L->sline[k], L->scol[k], 1, msg, NULL);
+        }
         L->pending_nl = true;
         L->depth = 0;
         sj_tok *t = push_tok(L, SJ_T_EOF, L->n, L->line, L->col);
@@ -479,6 +492,8 @@ bool sj__lang_name_is_plain(const char *name)
     size_t n = strlen(name);
     if (n == 0)
         return false;
+    if (n >= 3 && memcmp(name, "\xEF\xBB\xBF", 3) == 0)
+        return false; /* a byte order mark at the start of a file is skipped, so quote it */
     size_t i = 0;
     unsigned char c0 = (unsigned char)name[0];
     if (c0 == '*' || c0 == '/') {

@@ -63,6 +63,7 @@ typedef struct parser {
     size_t nuses, ucap;
     sj_source_info *info;
     const sj_tok *open_paren; /* innermost '(' being parsed, for "not closed" hints */
+    size_t first_msg;         /* the messages of this parse start here */
 } parser;
 
 static const sj_tok *tok(const parser *p)
@@ -82,13 +83,23 @@ static void adv(parser *p)
         p->pos++;
 }
 
+static bool line_has_error(const parser *p, int line)
+{
+    if (!p->diags)
+        return false;
+    for (size_t i = p->first_msg; i < p->diags->count; i++)
+        if (p->diags->items[i].line == line && p->diags->items[i].severity == SJ_SEVERITY_ERROR)
+            return true;
+    return false;
+}
+
 static void verror(parser *p, const sj_tok *at, sj_status code, const char *hint, const char *fmt, va_list ap)
 {
     p->panic = true;
     if (p->first_err == SJ_OK)
         p->first_err = code;
     p->nerrors++;
-    if (p->fatal || at->line == p->last_err_line)
+    if (p->fatal || at->line == p->last_err_line || line_has_error(p, at->line))
         return;
     p->last_err_line = at->line;
     char phint[96];
@@ -518,7 +529,8 @@ static sj_ast *parse_call(parser *p)
     }
     if (tok(p)->kind == SJ_T_RPAREN && !p->panic)
         adv(p);
-    check_call(p, nt, nargs, uid, label);
+    if (!p->panic)
+        check_call(p, nt, nargs, uid, label);
     return call;
 }
 
@@ -886,6 +898,24 @@ static sj_ast *parse_decl(parser *p)
     return at(p, sj_buf_declare(index, (size_t)lt->ival), kw);
 }
 
+/* "a = 1 +" followed by a new line continues on the next line; say so when that leads to an error. */
+static void continued_hint(const parser *p, char *hint, size_t sz)
+{
+    hint[0] = 0;
+    int line = tok(p)->line;
+    for (size_t k = p->pos, steps = 0; k > 1 && steps < 64; k--, steps++) {
+        const sj_tok *a = &p->t[k - 2], *b = &p->t[k - 1];
+        if (b->line < line - 1)
+            break;
+        sj_binary_op op;
+        if (b->bol && b->line == line && a->line < line && (binop_level(a->kind, &op) || a->kind == SJ_T_ASSIGN)) {
+            snprintf(hint, sz, "the '%.*s' at the end of line %d continues the statement on line %d", (int)a->len,
+                     p->src + a->off, a->line, line);
+            return;
+        }
+    }
+}
+
 static sj_ast *parse_expr(parser *p)
 {
     const sj_tok *t = tok(p);
@@ -911,9 +941,12 @@ static sj_ast *parse_expr(parser *p)
             if (p->open_paren && tok(p)->line > p->open_paren->line)
                 error_at(p, tok(p), SJ_ERR_SYNTAX, NULL, "expected ')' to close the '(' of line %d, column %d",
                          p->open_paren->line, p->open_paren->col);
-            else
-                error_at(p, tok(p), SJ_ERR_SYNTAX, "only a name or buf[N][i] can be assigned; '==' compares",
+            else {
+                char hint[120];
+                continued_hint(p, hint, sizeof hint);
+                error_at(p, tok(p), SJ_ERR_SYNTAX, hint[0] ? hint : "only a name or buf[N][i] can be assigned; '==' compares",
                          "cannot assign to this expression");
+            }
         }
     }
     leave(p);
@@ -993,27 +1026,41 @@ static void check_duplicates(parser *p)
 }
 
 /* Warnings for plain names read before (or without) any assignment. */
+static int cmp_var(const void *a, const void *b)
+{
+    const var_event *x = *(const var_event *const *)a, *y = *(const var_event *const *)b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    return x < y ? -1 : x > y; /* one array: address order is source order */
+}
+
 static void check_locals(parser *p)
 {
-    for (size_t i = 0; i < p->nvars; i++) {
-        var_event *e = &p->vars[i];
-        if (e->assign)
-            continue;
-        bool seen_before = false, later = false, warned = false;
-        for (size_t j = 0; j < p->nvars; j++) {
-            if (strcmp(p->vars[j].name, e->name) != 0)
-                continue;
-            if (p->vars[j].assign) {
-                if (j < i)
-                    seen_before = true;
-                else
-                    later = true;
-            } else if (j < i && !p->vars[j].assign) {
-                warned = true; /* an earlier read of the same name was already reported */
-            }
+    /* Group the events by name (in source order within a group): only the first event of a name
+     * can warn, when it is a read. O(n log n), so long programs stay fast. */
+    if (!p->nvars)
+        return;
+    var_event **order = sj__malloc(p->nvars * sizeof *order);
+    if (!order) {
+        p->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < p->nvars; i++)
+        order[i] = &p->vars[i];
+    qsort(order, p->nvars, sizeof *order, cmp_var);
+    for (size_t g = 0; g < p->nvars;) {
+        size_t end = g + 1;
+        bool any_assign = order[g]->assign;
+        while (end < p->nvars && strcmp(order[end]->name, order[g]->name) == 0) {
+            any_assign |= order[end]->assign;
+            end++;
         }
-        if (seen_before || warned)
+        var_event *e = order[g];
+        g = end;
+        if (e->assign || line_has_error(p, e->line))
             continue;
+        bool later = any_assign;
         sj_tok at_tok = {0};
         at_tok.line = e->line;
         at_tok.col = e->col;
@@ -1052,6 +1099,7 @@ static void check_locals(parser *p)
             snprintf(hint, sizeof hint, "'%s' is a node; call it: %s(...)", e->name, e->name);
         warn_at(p, &at_tok, hint[0] ? hint : NULL, "'%s' is never assigned; it reads as 0.0", e->name);
     }
+    sj__free(order);
 }
 
 /* Stable sort by position (insertion sort: message lists are short; notes without a position stay
@@ -1104,6 +1152,7 @@ sj_status sj__lang_parse(const char *src, size_t len, const char *filename, cons
     p->lib = lib;
     p->anchor = "";
     p->info = info;
+    p->first_msg = first_msg;
     sj__uid_counter_init(&p->uids);
     if (lx.errors > 0)
         p->first_err = SJ_ERR_SYNTAX;

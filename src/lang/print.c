@@ -165,6 +165,30 @@ static const char *label_of(const printer *pr, uint64_t uid)
     return lo < pr->info->nlabels && pr->labels[lo].uid == uid ? pr->labels[lo].label : NULL;
 }
 
+/* Comment text as written, except NUL bytes (the output is a C string). */
+static void put_comment(printer *pr, const sj_comment *c)
+{
+    const char *t = pr->info->src + c->off;
+    size_t start = 0, len = c->len;
+    while (len > 0 && (t[len - 1] == '\r' || t[len - 1] == ' ' || t[len - 1] == '\t'))
+        len--; /* CRLF files and trailing blanks */
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || t[i] == 0) {
+            sj__sb_appendn(&pr->sb, t + start, i - start);
+            start = i + 1;
+        }
+    }
+}
+
+/* One blank line where the source had one or more (fmt), never right after '{' or a blank line. */
+static void maybe_blank(printer *pr, int line)
+{
+    size_t n = pr->sb.len;
+    if (pr->last_line > 0 && line > pr->last_line + 1 && n > 0 && pr->sb.data[n - 1] == '\n' &&
+        !(n >= 2 && (pr->sb.data[n - 2] == '\n' || pr->sb.data[n - 2] == '{')))
+        put(pr, "\n");
+}
+
 /* Comments (fmt only): every comment that starts before `line`. */
 static void flush_comments(printer *pr, int line, int ind)
 {
@@ -173,10 +197,9 @@ static void flush_comments(printer *pr, int line, int ind)
         return;
     while (pr->next_comment < lx->ncomments && lx->comments[pr->next_comment].line < line) {
         const sj_comment *c = &lx->comments[pr->next_comment++];
-        if (pr->last_line > 0 && c->line > pr->last_line + 1)
-            put(pr, "\n");
+        maybe_blank(pr, c->line);
         indent(pr, ind);
-        sj__sb_appendn(&pr->sb, pr->info->src + c->off, c->len);
+        put_comment(pr, c);
         put(pr, "\n");
         pr->last_line = c->line;
     }
@@ -191,8 +214,16 @@ static void trailing_comment(printer *pr, int line)
     if (pr->next_comment < lx->ncomments && lx->comments[pr->next_comment].line == line &&
         !lx->comments[pr->next_comment].own_line) {
         const sj_comment *c = &lx->comments[pr->next_comment++];
+        /* Keep the comment's column when the code still fits before it (aligned comments stay
+         * aligned), else two spaces. */
+        int width = 0;
+        for (size_t i = pr->sb.len; i > 0 && pr->sb.data[i - 1] != '\n'; i--)
+            if (((unsigned char)pr->sb.data[i - 1] & 0xC0) != 0x80)
+                width++;
         put(pr, "  ");
-        sj__sb_appendn(&pr->sb, pr->info->src + c->off, c->len);
+        for (int k = width + 2; k < c->col - 1 && k < 200; k++)
+            put(pr, " ");
+        put_comment(pr, c);
     }
 }
 
@@ -226,16 +257,16 @@ static void print_block(printer *pr, const sj_ast *n, int ind)
 }
 
 /* A branch of if: one statement is written as is, a STMTS with n != 1 kids as its statements. */
-static void print_branch(printer *pr, const sj_ast *n, int ind)
+static void print_branch(printer *pr, const sj_ast *n, int ind, int if_line)
 {
     /* Inline form for a single short expression: { expr }. Decided on the shape only, so the uid
      * counter is visited exactly once. */
-    bool simple = n->kind != SJ_AST_STMTS && n->kind != SJ_AST_IF && n->height <= 3;
+    bool simple = n->kind != SJ_AST_STMTS && n->kind != SJ_AST_IF && n->height <= 6;
     const sj_stmt_pos *sp = stmt_info(pr, n);
     if (simple && sp) {
         /* fmt: keep the user's line breaks, and never move a comment out of the branch */
         const sj_lexed *lx = pr->info->lx;
-        if (sp->first_line != sp->last_line)
+        if (sp->first_line != sp->last_line || sp->first_line != if_line)
             simple = false;
         if (lx && pr->next_comment < lx->ncomments && lx->comments[pr->next_comment].line <= sp->last_line)
             simple = false;
@@ -267,7 +298,7 @@ static void print_if(printer *pr, const sj_ast *n, int ind)
         print_expr(pr, c, 0, ind);
     }
     put(pr, " ");
-    print_branch(pr, n->kids[1], ind);
+    print_branch(pr, n->kids[1], ind, n->line);
     if (n->nkids > 2 && n->kids[2]) {
         put(pr, " else ");
         if (n->kids[2]->kind == SJ_AST_IF) {
@@ -276,7 +307,7 @@ static void print_if(printer *pr, const sj_ast *n, int ind)
             print_if(pr, n->kids[2], ind);
             pr->depth--;
         } else {
-            print_branch(pr, n->kids[2], ind);
+            print_branch(pr, n->kids[2], ind, n->line);
         }
     }
 }
@@ -424,10 +455,8 @@ static void print_stmt(printer *pr, const sj_ast *n, int ind)
     const sj_stmt_pos *sp = stmt_info(pr, n);
     if (sp) {
         flush_comments(pr, sp->first_line, ind);
-        if (pr->last_line > 0 && sp->first_line > pr->last_line + 1 && pr->sb.len > 0 &&
-            pr->sb.data[pr->sb.len - 1] == '\n' && !(pr->sb.len >= 2 && pr->sb.data[pr->sb.len - 2] == '\n') &&
-            !(pr->sb.len >= 2 && pr->sb.data[pr->sb.len - 2] == '{'))
-            put(pr, "\n");
+        maybe_blank(pr, sp->first_line);
+        pr->last_line = sp->first_line;
     }
     indent(pr, ind);
     print_expr(pr, n, 0, ind);

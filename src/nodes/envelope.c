@@ -6,9 +6,10 @@
  * Gate and trigger inputs all use the reference's Trigger thresholds (on above 0.5, off at 0.25
  * or below), so a gate from `lfo`, `pulse`, a comparison (1.0/0.0) or an atom behaves the same.
  *
- * Timing convention of the envelopes: a segment of T seconds takes round-free n = T srate steps
- * and the first step is taken on the sample where the gate rises, so the attack peak is output
- * on sample n - 1 counted from that sample (tests check this to the sample).
+ * Timing convention of the envelopes: a segment of T seconds takes n = T srate steps (not
+ * rounded: the last step is shortened) and the first step is taken on the sample where the gate
+ * rises, so with a whole n the attack peak is output on sample n - 1 counted from that sample
+ * (tests check this to the sample).
  */
 #include "nodes/extra.h"
 
@@ -216,6 +217,31 @@ double sj__node_counter(double trig, double max, double reset, void *state)
     return st->count;
 }
 
+/* Step i of a rhythm with k hits in n steps is a hit when (i k) mod n < k: the hits are spread as
+ * evenly as integers allow. That is a rotation of the Euclidean rhythm of Bjorklund's algorithm
+ * (Toussaint 2005) that starts with a hit: E(3, 8) = x..x..x. exactly, E(5, 8) = x.x.xx.x (the
+ * cinquillo x.xx.xx. started two steps later). */
+double sj__node_euclid(double clock, double hits, double steps, double reset, void *state)
+{
+    sj_count_state *st = state;
+    if (sj__gate_update(&st->reset, reset) > 0)
+        st->count = 0;
+    int e = sj__gate_update(&st->clock, clock);
+    if (e > 0) {
+        double n = floor(sj__clampd(steps, 1.0, 1e6) + 0.5);
+        double k = floor(sj__clampd(hits, 0.0, n) + 0.5);
+        if (st->count >= n)
+            st->count = 0; /* steps shrank */
+        st->active = fmod(st->count * k, n) < k;
+        st->count += 1.0;
+        if (st->count >= n)
+            st->count = 0;
+    } else if (e < 0) {
+        st->active = false;
+    }
+    return st->active && st->clock.on ? 1.0 : 0.0;
+}
+
 void sj__randsh_reset(sj_dsp_state *dsp, void *state)
 {
     (void)dsp;
@@ -239,6 +265,7 @@ static const char *const out_edge[] = {"rise", "fall", NULL};
 static const char *const in_clkdiv[] = {"clock", "n", "reset", NULL};
 static const char *const in_counter[] = {"trig", "max", "reset", NULL};
 static const char *const in_randsh[] = {"trig", "seed", NULL};
+static const char *const in_euclid[] = {"clock", "hits", "steps", "reset", NULL};
 static const char *const out_env[] = {"env", NULL};
 static const char *const out_y[] = {"out", NULL};
 
@@ -298,8 +325,21 @@ static const sj_node_type types[] = {
      "Counts rising edges of `trig` (0, 1, 2, ...), wrapping to 0 when it reaches `max` (rounded; "
      "`max` < 1: no wrap). A rising edge of `reset` sets it to 0 (before a `trig` edge on the same "
      "sample is counted).\n\n"
-     "Example (a 4-step sequence): `table[counter(pulse(4, 0.5), 4, 0)]`.",
+     "Example (a 4-step sequence from table 0): `table[0][counter(pulse(4, 0.5), 4, 0)]`.",
      in_counter, out_y, "vvvSr", sizeof(sj_count_state), NULL, FN(sj__node_counter)},
+    {"euclid",
+     "Euclidean rhythm: passes the pulses of `clock` that fall on the hits of a pattern of `hits` "
+     "spread as evenly as possible over `steps` steps (one step per clock pulse), keeping their "
+     "width: 1.0 while a passed pulse is high, else 0.\n\n"
+     "- `clock`: pulses (rising above 0.5, falling to 0.25 or below). `hits`: hits per cycle, "
+     "rounded, in [0, steps]. `steps`: cycle length, rounded, at least 1. `reset`: a rising edge "
+     "restarts the cycle at step 0 (a hit).\n\n"
+     "Algorithm: step i is a hit when (i hits) mod steps < hits, a rotation of Toussaint's Euclidean "
+     "rhythm that starts with a hit: E(3, 8) is x..x..x. (the tresillo), E(5, 8) x.x.xx.x (the "
+     "cinquillo x.xx.xx. from its third step), E(4, 16) four on the floor. `reset` at another step "
+     "rotates the pattern.\n\n"
+     "Example: `ad(euclid(pulse(8, 0.5), 5, 8, 0), 0.001, 0.08) * noise(2)`.",
+     in_euclid, out_y, "vvvvSr", sizeof(sj_count_state), NULL, FN(sj__node_euclid)},
     {"randsh",
      "Random sample-and-hold: on each rising edge of `trig` takes a new uniform random value in "
      "[0, 1) and holds it (0 before the first edge). `seed` as in `noise`: the same seed gives the "

@@ -36,6 +36,7 @@ typedef double (*f_vvM)(double, double, double *);
 typedef double (*f_vS)(double, void *);
 typedef double (*f_vvS)(double, double, void *);
 typedef double (*f_vvvS)(double, double, double, void *);
+typedef double (*f_vvvvS)(double, double, double, double, void *);
 typedef double (*f_vSM)(double, void *, double *);
 typedef double (*f_vDS)(double, sj_dsp_state *, void *);
 typedef double (*f_vvDS)(double, double, sj_dsp_state *, void *);
@@ -65,6 +66,8 @@ double sj__extra_call(const sj_node_type *t, const double *a, sj_dsp_state *dsp,
         return ((f_vvS)fn)(a[0], a[1], state);
     if (IS("vvvSr"))
         return ((f_vvvS)fn)(a[0], a[1], a[2], state);
+    if (IS("vvvvSr"))
+        return ((f_vvvvS)fn)(a[0], a[1], a[2], a[3], state);
     if (IS("vSMr"))
         return ((f_vSM)fn)(a[0], state, rv);
     if (IS("vDSr"))

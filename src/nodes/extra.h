@@ -89,10 +89,10 @@ static inline double sj__clampd(double x, double lo, double hi)
 /* ---- fast math (fastmath.c) ------------------------------------------------------------------ */
 /* Maximum absolute errors measured over dense grids by tests/test_nodes_fastmath.c (bounds are
  * rounded up; the docs and `make bench-nodes` print the same numbers). */
-#define SJ_FSIN_MAX_ERR 1e-9    /* absolute, |x| <= 1000 */
-#define SJ_FTANH_MAX_ERR 1e-9   /* absolute, all x */
-#define SJ_FEXP2_MAX_RELERR 1e-9 /* relative, -1022 < x < 1024 */
-#define SJ_FLOG2_MAX_ERR 1e-10  /* absolute, normal and subnormal x > 0 */
+#define SJ_FSIN_MAX_ERR 2e-11      /* absolute, |x| <= 1000 */
+#define SJ_FTANH_MAX_ERR 1e-10     /* absolute, all x */
+#define SJ_FEXP2_MAX_RELERR 2e-10  /* relative, -1022 < x < 1024 */
+#define SJ_FLOG2_MAX_ERR 5e-11      /* absolute, normal and subnormal x > 0 */
 double sj__fsin(double x);
 double sj__fcos(double x);
 double sj__ftanh(double x);
@@ -110,7 +110,8 @@ double sj__node_sinosc(double freq, double pm, sj_dsp_state *dsp, void *state);
 double sj__node_wavetab(double freq, double table, sj_dsp_state *dsp, void *state);
 void sj__osc_reset(sj_dsp_state *dsp, void *state);
 
-/* PolyBLEP residual of a unit step at phase 0 (t: phase in [0,1), dt: phase increment). */
+/* PolyBLEP residual (4-point, cubic B-spline) of a unit step at phase 0, seen at phase t in [0, 1)
+ * with phase increment dt in (0, 1/2]. */
 double sj__polyblep(double t, double dt);
 
 typedef struct sj_noise_state {
@@ -203,7 +204,7 @@ void sj__dcblock_reset(sj_dsp_state *dsp, void *state);
 typedef struct sj_ladder_state {
     double s[4];
     double freq, res, srate;
-    double G, k;
+    double G, k, G4, inv; /* inv = 1 / (1 + k G^4) */
 } sj_ladder_state;
 double sj__node_ladder(double in, double freq, double res, sj_dsp_state *dsp, void *state);
 void sj__ladder_reset(sj_dsp_state *dsp, void *state);
@@ -251,6 +252,8 @@ typedef struct sj_count_state {
 double sj__node_clkdiv(double clock, double n, double reset, void *state);
 double sj__node_counter(double trig, double max, double reset, void *state);
 
+double sj__node_euclid(double clock, double hits, double steps, double reset, void *state);
+
 typedef struct sj_randsh_state {
     sj_noise_state rng;
     double value;
@@ -282,6 +285,24 @@ double sj__node_comb(double in, double time, double fb, double damp, sj_dsp_stat
 double sj__node_allpass(double in, double time, double g, sj_dsp_state *dsp, void *state);
 void sj__comb_reset(sj_dsp_state *dsp, void *state);
 
+/* Freeverb (Jezar at Dreampoint, public domain): 8 parallel damped combs and 4 series allpasses
+ * per channel, lengths at 44.1 kHz scaled with the rate (rates up to SJ_REVERB_MAX_RATE). */
+#define SJ_REVERB_COMBS 8
+#define SJ_REVERB_APS 4
+#define SJ_REVERB_COMB_LEN 8192u /* (1617 + 23) * 192000 / 44100 = 7140 fits */
+#define SJ_REVERB_AP_LEN 4096u   /* (556 + 23) * 192000 / 44100 = 2521 fits */
+#define SJ_REVERB_MAX_RATE 192000.0
+typedef struct sj_reverb_state {
+    double srate;                                      /* rate the lengths were computed for */
+    uint32_t comb_len[2][SJ_REVERB_COMBS], ap_len[2][SJ_REVERB_APS];
+    uint32_t comb_pos[2][SJ_REVERB_COMBS], ap_pos[2][SJ_REVERB_APS];
+    double comb_lp[2][SJ_REVERB_COMBS];
+    double comb[2][SJ_REVERB_COMBS][SJ_REVERB_COMB_LEN];
+    double ap[2][SJ_REVERB_APS][SJ_REVERB_AP_LEN];
+} sj_reverb_state;
+double sj__node_reverb(double in, double size, double damp, sj_dsp_state *dsp, void *state, double *rv);
+void sj__reverb_reset(sj_dsp_state *dsp, void *state);
+
 /* ---- shaping (shape.c) ----------------------------------------------------------------------- */
 double sj__node_softclip(double in);
 double sj__node_hardclip(double in, double limit);
@@ -297,6 +318,8 @@ double sj__node_srr(double in, double rate, sj_dsp_state *dsp, void *state);
 double sj__node_mix(double a, double ga, double b, double gb);
 double sj__node_xfade(double a, double b, double x);
 double sj__node_pan(double in, double pos, double *rv);
+double sj__node_quant(double note, double scale, double root);
+#define SJ_QUANT_SCALES 9
 double sj__node_mtof(double note);
 double sj__node_ftom(double freq);
 double sj__node_dbtoa(double db);

@@ -104,8 +104,9 @@ void sj__biquad_coefs(int type, double freq, double q, double gain_db, double sr
     double w0 = 2.0 * PI * sj__clampd(freq, 1e-3, 0.499 * srate) / srate;
     double c = cos(w0), s = sin(w0);
     double alpha = s / (2.0 * sj__clampd(q, 0.05, 1000.0));
-    double A = pow(10.0, sj__clampd(gain_db, -120.0, 120.0) / 40.0);
-    double sa = 2.0 * sqrt(A) * alpha;
+    /* only the peaking and shelving types use the gain (pow and sqrt are the slow part) */
+    double A = type >= SJ_BQ_PEAK ? pow(10.0, sj__clampd(gain_db, -120.0, 120.0) / 40.0) : 1.0;
+    double sa = type >= SJ_BQ_LOWSHELF ? 2.0 * sqrt(A) * alpha : 0.0;
     double b0, b1, b2, a0, a1, a2;
     switch (type) {
     default:
@@ -200,6 +201,20 @@ double sj__node_dcblock(double in, sj_dsp_state *dsp, void *state)
 
 /* ---- ladder ------------------------------------------------------------------------------------ */
 
+/* The loop's saturator: the [3/2] Pade approximant of tanh, x (27 + x^2) / (27 + 9 x^2), which
+ * reaches +-1 with zero slope at |x| = 3 and is held there. One division instead of `ftanh`'s
+ * exponential and division: the ladder is a serial chain per sample, so this is most of its
+ * latency. For small x it is x (1 - 8/27 x^2 + ...): linear, like tanh. */
+static inline double ladder_sat(double x)
+{
+    if (x >= 3.0)
+        return 1.0;
+    if (x <= -3.0)
+        return -1.0;
+    double x2 = x * x;
+    return x * (27.0 + x2) / (27.0 + 9.0 * x2);
+}
+
 void sj__ladder_reset(sj_dsp_state *dsp, void *state)
 {
     (void)dsp;
@@ -213,20 +228,22 @@ double sj__node_ladder(double in, double freq, double res, sj_dsp_state *dsp, vo
     sj_ladder_state *st = state;
     if (!(freq == st->freq && res == st->res && dsp->srate == st->srate)) {
         double g = prewarp(freq, dsp->srate, dsp->israte);
-        st->G = g / (1.0 + g);
+        double G = g / (1.0 + g), G4 = G * G * G * G;
+        st->G = G;
         st->k = 4.0 * sj__clampd(res, 0.0, 1.1);
+        st->G4 = G4;
+        st->inv = 1.0 / (1.0 + st->k * G4);
         st->freq = freq, st->res = res, st->srate = dsp->srate;
     }
     double G = st->G, *s = st->s;
     /* Each stage is y = G x + (1 - G) s_i; solve the feedback loop u = in - k y4 exactly (the
      * instantaneous response of the cascade is G^4), then saturate u so resonance above 1
-     * self-oscillates at a bounded level (for small signals tanh(u) = u and the response is the
-     * linear one). */
+     * self-oscillates at a bounded level (for small signals sat(u) = u and the response is the
+     * linear one). NaN in u falls through the comparisons and stays NaN, as in any filter. */
     double H = 1.0 - G;
     double S = ((H * s[0] * G + H * s[1]) * G + H * s[2]) * G + H * s[3];
-    double G4 = G * G * G * G;
-    double y4 = (G4 * in + S) / (1.0 + st->k * G4);
-    double u = sj__ftanh(in - st->k * y4);
+    double y4 = (st->G4 * in + S) * st->inv;
+    double u = ladder_sat(in - st->k * y4);
     for (int i = 0; i < 4; i++) {
         double v = (u - s[i]) * G;
         double y = v + s[i];
@@ -288,20 +305,24 @@ static const sj_node_type types[] = {
      "Example: `biquad(in1, 5, 3000, 1.0, 6)` (+6 dB presence boost).",
      in_bq, out_y, "vvvvvDSr", sizeof(sj_biquad_state), sj__biquad_reset, FN(sj__node_biquad)},
     {"dcblock",
-     "DC blocker: y = x - x[n-1] + R y[n-1] with R = exp(-2 pi 10 Hz / srate), a highpass with its "
-     "-3 dB point near 10 Hz (gain 0 at DC, > 0.999 above 200 Hz).\n\n"
+     "DC blocker: a gentle highpass that removes any constant offset, -3 dB near 10 Hz.\n\n"
+     "- `in`: signal. output: `in` without its DC (gain 0 at DC, 0.707 near 10 Hz, > 0.999 above "
+     "200 Hz).\n\n"
+     "Algorithm: y = x - x[n-1] + R y[n-1] with R = exp(-2 pi 10 Hz / srate) (a zero at DC, a pole "
+     "just inside it), R recomputed when the rate changes.\n\n"
      "Example: `dcblock(fold(in1, 3) + 0.2)`.",
      in_in, out_y, "vDSr", sizeof(sj_dcblock_state), sj__dcblock_reset, FN(sj__node_dcblock)},
     {"ladder",
      "4-pole (24 dB/octave) ladder lowpass after the Moog transistor ladder: four TPT one-poles in a "
      "loop with negative feedback k = 4 res, solved without a unit delay.\n\n"
      "- `in`: signal. `freq`: cutoff Hz, clamped to [0, 0.499 srate]. `res`: resonance in [0, 1.1]; "
-     "near 1 it self-oscillates (bounded by a tanh in the loop).\n"
+     "near 1 it self-oscillates (bounded by a saturator in the loop).\n"
      "- output: for small signals the linear response H = G^4/(1 + k G^4), G = 1/(1+s): gain "
      "1/(1+k) at DC and 1/(4-k) at `freq` (k = 0: 0.25, -12 dB). The passband drops as res rises, "
      "as in the analog filter.\n\n"
-     "Algorithm: Zavalishin's zero-delay-feedback ladder; the feedback input is saturated with "
-     "`ftanh`, which only matters for loud signals or res near 1.\n\n"
+     "Algorithm: Zavalishin's zero-delay-feedback ladder; the input of the first stage (input minus "
+     "feedback) is saturated by x (27 + x^2)/(27 + 9 x^2), clipped at |x| = 3 (a tanh-like curve "
+     "with one division), which only matters for loud signals (|in| above ~0.3) or res near 1.\n\n"
      "Example: `ladder(saw(55), 300 + 2000 * ad(in1, 0.005, 0.3), 0.7)`.",
      in_ladder, out_y, "vvvDSr", sizeof(sj_ladder_state), sj__ladder_reset, FN(sj__node_ladder)},
 };

@@ -2,6 +2,10 @@
  * Node libraries: descriptors by name (a later type with the same name replaces the earlier one,
  * insertion order kept for listing), reference counted so contexts and engines can share one.
  * Lookups use an open-addressing hash index, because the compiler looks up every call site.
+ *
+ * Each descriptor is copied into its own allocation that never moves or changes: compiled
+ * functions and node states point at it. A replaced descriptor is retired, not freed, until the
+ * library itself goes.
  */
 #include "base/alloc.h"
 #include "nodes/nodes.h"
@@ -11,8 +15,10 @@
 #include <string.h>
 
 struct sj_library {
-    sj_node_type *types;
+    sj_node_type **types;
     size_t count, cap;
+    sj_node_type **retired;
+    size_t nretired, retired_cap;
     uint32_t *index; /* slot -> type index + 1, 0 = empty */
     size_t index_cap; /* power of two */
     atomic_size_t refs;
@@ -45,7 +51,12 @@ void sj_library_release(sj_library *lib)
 {
     if (!lib || atomic_fetch_sub(&lib->refs, 1) != 1)
         return;
+    for (size_t i = 0; i < lib->count; i++)
+        sj__free(lib->types[i]);
+    for (size_t i = 0; i < lib->nretired; i++)
+        sj__free(lib->retired[i]);
     sj__free(lib->types);
+    sj__free(lib->retired);
     sj__free(lib->index);
     sj__free(lib);
 }
@@ -59,7 +70,7 @@ static long find_index(const sj_library *lib, const char *name)
         uint32_t e = lib->index[i];
         if (!e)
             return -1;
-        if (strcmp(lib->types[e - 1].name, name) == 0)
+        if (strcmp(lib->types[e - 1]->name, name) == 0)
             return (long)e - 1;
     }
 }
@@ -73,7 +84,7 @@ static bool rebuild_index(sj_library *lib, size_t count)
     if (!index)
         return false;
     for (size_t t = 0; t < count; t++) {
-        size_t i = hash_name(lib->types[t].name) & (cap - 1);
+        size_t i = hash_name(lib->types[t]->name) & (cap - 1);
         while (index[i])
             i = (i + 1) & (cap - 1);
         index[i] = (uint32_t)t + 1;
@@ -124,16 +135,29 @@ sj_status sj_library_add(sj_library *lib, const sj_node_type *type, sj_diag *dia
     sj_status st = check_type(type, diag);
     if (st)
         return st;
+    sj_node_type *copy = sj__malloc(sizeof *copy);
+    if (!copy)
+        return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
+    *copy = *type;
     long old = find_index(lib, type->name);
     if (old >= 0) {
-        lib->types[old] = *type;
+        if (!sj__grow((void **)&lib->retired, &lib->retired_cap, lib->nretired + 1, sizeof *lib->retired)) {
+            sj__free(copy);
+            return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
+        }
+        lib->retired[lib->nretired++] = lib->types[old];
+        lib->types[old] = copy;
         return SJ_OK;
     }
-    if (!sj__grow((void **)&lib->types, &lib->cap, lib->count + 1, sizeof *lib->types))
+    if (!sj__grow((void **)&lib->types, &lib->cap, lib->count + 1, sizeof *lib->types)) {
+        sj__free(copy);
         return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
-    lib->types[lib->count] = *type;
-    if (!rebuild_index(lib, lib->count + 1))
+    }
+    lib->types[lib->count] = copy;
+    if (!rebuild_index(lib, lib->count + 1)) {
+        sj__free(copy);
         return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
+    }
     lib->count++;
     return SJ_OK;
 }
@@ -141,7 +165,7 @@ sj_status sj_library_add(sj_library *lib, const sj_node_type *type, sj_diag *dia
 const sj_node_type *sj_library_find(const sj_library *lib, const char *name)
 {
     long i = find_index(lib, name);
-    return i < 0 ? NULL : &lib->types[i];
+    return i < 0 ? NULL : lib->types[i];
 }
 
 size_t sj_library_count(const sj_library *lib)
@@ -151,7 +175,7 @@ size_t sj_library_count(const sj_library *lib)
 
 const sj_node_type *sj_library_at(const sj_library *lib, size_t i)
 {
-    return lib && i < lib->count ? &lib->types[i] : NULL;
+    return lib && i < lib->count ? lib->types[i] : NULL;
 }
 
 sj_library *sj_library_new_std(void)

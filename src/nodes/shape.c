@@ -73,7 +73,7 @@ static const sj_node_type types[] = {
      "triangle function: 1.2 -> 0.8, 2 -> 0, 3 -> -1). With `gain` <= 1 and |in| <= 1 it is the "
      "identity; raising `gain` adds bright harmonics.\n\n"
      "Algorithm: t = (x + 1)/4, out = 4 |t - round(t)| - 1.\n\n"
-     "Example: `fold(sinosc(110, 0), 1 + 4 * lfo(0.1, 1, 0) ^ 2)` (West-coast timbre sweep).",
+     "Example (a West-coast timbre sweep): `fold(sinosc(110, 0), 2 + 1.5 * lfo(0.1, 1, 0))`.",
      in_fold, out_y, "vvr", 0, NULL, FN(sj__node_fold)},
     {"crush",
      "Bit crusher: rounds `in` to steps of 2^(1 - bits), i.e. 2^bits levels over [-1, 1).\n\n"

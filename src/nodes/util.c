@@ -24,6 +24,38 @@ double sj__node_pan(double in, double pos, double *rv)
     return in * sj__fcos(th);
 }
 
+/* Scales as sets of semitones above the root (bit i = semitone i). */
+static const uint16_t scales[SJ_QUANT_SCALES] = {
+    0xFFF,                                           /* 0 chromatic */
+    1 | 1 << 2 | 1 << 4 | 1 << 5 | 1 << 7 | 1 << 9 | 1 << 11, /* 1 major */
+    1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 8 | 1 << 10, /* 2 natural minor */
+    1 | 1 << 2 | 1 << 4 | 1 << 7 | 1 << 9,           /* 3 major pentatonic */
+    1 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 10,          /* 4 minor pentatonic */
+    1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 9 | 1 << 10, /* 5 dorian */
+    1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 8 | 1 << 11, /* 6 harmonic minor */
+    1 | 1 << 2 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10, /* 7 whole tone */
+    1 | 1 << 3 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 10, /* 8 blues */
+};
+
+/* The scale note nearest to `note` (ties go down). Every scale has the root, so the search ends
+ * within 6 semitones either way. */
+double sj__node_quant(double note, double scale, double root)
+{
+    if (!(note > -1e9 && note < 1e9))
+        return note != note ? note : (note > 0 ? 1e9 : -1e9);
+    uint16_t set = scales[(int)(sj__clampd(scale, 0.0, SJ_QUANT_SCALES - 1) + 0.5)];
+    double r = floor(sj__clampd(root, 0.0, 11.0) + 0.5);
+    double lo = floor(note), hi = lo + 1.0;
+    /* nearest scale members at or below lo and at or above hi */
+    for (int i = 0; i < 12; i++, lo -= 1.0)
+        if (set >> (int)(fmod(fmod(lo - r, 12.0) + 12.0, 12.0)) & 1)
+            break;
+    for (int i = 0; i < 12; i++, hi += 1.0)
+        if (set >> (int)(fmod(fmod(hi - r, 12.0) + 12.0, 12.0)) & 1)
+            break;
+    return note - lo <= hi - note ? lo : hi;
+}
+
 double sj__node_mtof(double note)
 {
     return 440.0 * exp2((note - 69.0) * (1.0 / 12.0));
@@ -49,6 +81,7 @@ static const char *const in_xfade[] = {"a", "b", "x", NULL};
 static const char *const in_pan[] = {"in", "pos", NULL};
 static const char *const out_pan[] = {"left", "right", NULL};
 static const char *const in_note[] = {"note", NULL};
+static const char *const in_quant[] = {"note", "scale", "root", NULL};
 static const char *const in_freq[] = {"freq", NULL};
 static const char *const in_db[] = {"db", NULL};
 static const char *const in_gain[] = {"gain", NULL};
@@ -71,6 +104,15 @@ static const sj_node_type types[] = {
      "- outputs: `left` (the value) and `%1` right.\n\n"
      "Example: `{ &sig1 = pan(in1, lfo(0.2, 0, 0)); &sig2 = %1 }`.",
      in_pan, out_pan, "vvMr", 0, NULL, FN(sj__node_pan)},
+    {"quant",
+     "Scale quantizer: the note of a scale nearest to `note` (MIDI note numbers; ties go down), for "
+     "generative melodies.\n\n"
+     "- `note`: any number (fractional notes are rounded to a scale note). `scale`: 0 chromatic, "
+     "1 major, 2 natural minor, 3 major pentatonic, 4 minor pentatonic, 5 dorian, 6 harmonic minor, "
+     "7 whole tone, 8 blues (rounded, clamped). `root`: the key, 0 = C ... 11 = B (rounded).\n"
+     "- output: a whole note number in the scale.\n\n"
+     "Example (random notes in A minor pentatonic): `sinosc(mtof(quant(48 + 24 * randsh(pulse(5, 0.5), 1), 4, 9)), 0)`.",
+     in_quant, out_y, "vvvr", 0, NULL, FN(sj__node_quant)},
     {"mtof",
      "MIDI note number to frequency in Hz: 440 * 2^((note - 69)/12) (69 = A4 = 440 Hz, 60 = middle C "
      "= 261.63 Hz). Fractional notes give the tuning between.\n\nExample: `saw(mtof(45))` (110 Hz).",

@@ -135,9 +135,15 @@ static sj_status hook_node_state(void *user, const sj_node_type *type, uint64_t 
         r->uid = uid;
         r->type = type;
         r->mem = mem;
-        /* Reset once after allocation, so a function run without init sees a valid state. */
-        if (type->reset)
-            type->reset(&B->ctx->dsp, mem);
+        /* Reset once after allocation, so a function run without init sees a valid state. The
+         * audio thread may be writing the shared rate at this moment, so this reset sees the
+         * default rate, which is also what the reference's freshly allocated states hold. */
+        if (type->reset) {
+            sj_context *ctx = B->ctx;
+            sj_dsp_state defaults = {0.0, 0.0, 44100.0, 1.0 / 44100.0, ctx->atoms, ctx->cfg.atom_count, ctx->bufs,
+                                     ctx->buf_lens, ctx->tables, ctx->table_lens, ctx->cfg.user};
+            type->reset(&defaults, mem);
+        }
     }
     r->refs++;
     f->states[f->nstates] = r;
@@ -288,8 +294,10 @@ static sj_status finish(builder *B, const sj_ir_func *ir, const sj_compile_optio
         ctx->buffer_lengths[i] = new_decl[i];
     }
     f->updates_done = f->nupdates == 0;
-    f->aux[0] = ctx->dsp.srate;
-    f->aux[1] = ctx->dsp.israte;
+    /* Until init gives the real rate: the reference's default (the shared rate may be changing on
+     * the audio thread right now). */
+    f->aux[0] = 44100.0;
+    f->aux[1] = 1.0 / 44100.0;
     return SJ_OK;
 }
 

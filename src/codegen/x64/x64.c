@@ -40,7 +40,7 @@
 
 static unsigned g_feature_mask = ~0u;
 
-unsigned sj__x64_cpu_features(void)
+static unsigned detect_features(void)
 {
     unsigned a, b, c, d, f = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d))
@@ -58,6 +58,17 @@ unsigned sj__x64_cpu_features(void)
         }
     }
     return f;
+}
+
+/* CPUID traps to the hypervisor in a VM (microseconds): detect once. A race between threads
+ * computes the same value twice, which is harmless. */
+static int g_features = -1;
+
+unsigned sj__x64_cpu_features(void)
+{
+    if (g_features < 0)
+        g_features = (int)detect_features();
+    return (unsigned)g_features;
 }
 
 void sj__x64_set_feature_mask(unsigned mask)
@@ -173,6 +184,14 @@ typedef struct X {
     int32_t wrap_stub_label;
     uint32_t frame_patch;
     uint32_t frame_patch2;
+    /* instructions that emit nothing and use nothing (see plan_specials) */
+    bool *skip;
+    /* persistent variables kept in registers across frames: load instruction, store operand */
+    uint32_t npromo;
+    uint32_t promo_load[NXR], promo_val[NXR], promo_slot[NXR];
+    bool *promoted; /* per instruction: a promoted PV_LOAD or PV_STORE */
+    bool *inv;      /* loop invariant: computed once before the loop into a stack slot */
+    bool *fused;    /* a comparison used only by the BR ending its block: emitted as ucomisd + jcc */
 } X;
 
 static const int8_t hoist_regs[3] = {RBP, R14, R15};
@@ -749,8 +768,10 @@ static void plan_edge(X *x, uint32_t from, uint32_t target, uint32_t pos, plan *
             src = f->args[f->insts[en.v].a + k];
         rmo s = loc(x, src);
         if (phi) {
-            if (en.reg >= 0)
-                pl->mv[pl->nmv++] = (pmv){en.reg, s};
+            if (en.reg >= 0) {
+                if (s.mem || s.reg != en.reg)
+                    pl->mv[pl->nmv++] = (pmv){en.reg, s};
+            }
             else
                 plan_store(x, pl, slot_mop(x, en.v), s);
             continue;
@@ -943,6 +964,14 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
     const sj_ir_inst *in = &f->insts[i];
     vinfo *vp = &x->vi[i];
     uint32_t a = in->a, b = in->b;
+    if (x->skip[i] || x->inv[i] || x->fused[i])
+        return;
+    if (x->promoted[i]) {
+        /* the load is the loop-header value; the store is the back-edge move at RET */
+        if (in->op == SJ_IR_PV_STORE)
+            kill_if_dead(x, a, i);
+        return;
+    }
     switch ((sj_ir_op)in->op) {
     case SJ_IR_NOP:
     case SJ_IR_PHI:
@@ -991,7 +1020,8 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
             dst = mindex(p, R12, 1, 0);
         }
         movsd_store(x, dst, read_reg(x, a));
-        kill_if_dead(x, a, i);
+        if (in->op != SJ_IR_RET) /* after RET the back edge may still read it */
+            kill_if_dead(x, a, i);
         return;
     }
     case SJ_IR_RV_ZERO:
@@ -1173,6 +1203,64 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
     (void)blk;
 }
 
+/* ---- Branches ---------------------------------------------------------------------------------- */
+
+enum { T_NE, T_EQ, T_A, T_AE };
+enum { CC_BE = 0x6, CC_A = 0x7 };
+
+/* Sets the flags for the branch condition c at BR position pos; returns how to read them.
+ * ucomisd p, q: unordered sets ZF, PF and CF, so "above" (CF=0, ZF=0) and "above or equal"
+ * (CF=0) are false for NaN, as the ordered comparisons of the IR. */
+static int emit_test(X *x, uint32_t c, uint32_t pos)
+{
+    if (!x->fused[c]) {
+        int r = read_reg(x, c);
+        sse(x, 0x66, 0x2E, r, M_(cpool(x, 0, 0))); /* ucomisd c, 0.0 */
+        return T_NE;
+    }
+    const sj_ir_inst *in = &x->f->insts[c];
+    uint32_t p = in->a, q = in->b;
+    int kind;
+    switch (in->op) {
+    case SJ_IR_EQ: kind = T_EQ; break;
+    case SJ_IR_NE: kind = T_NE; break;
+    case SJ_IR_GT: kind = T_A; break;
+    case SJ_IR_GE: kind = T_AE; break;
+    case SJ_IR_LT: kind = T_A; p = in->b; q = in->a; break;
+    default: kind = T_AE; p = in->b; q = in->a; break;
+    }
+    int r = read_reg(x, p);
+    sse(x, 0x66, 0x2E, r, loc(x, q)); /* ucomisd p, q */
+    /* operands are not killed here: a phi on an edge may still read them; the block ends */
+    return kind;
+}
+
+/* Jumps to label when the condition is (when) true / false. */
+static void jump_if(X *x, int kind, bool when, uint32_t label)
+{
+    switch (kind) {
+    case T_A:
+        jcc(x, when ? CC_A : CC_BE, label);
+        return;
+    case T_AE:
+        jcc(x, when ? CC_AE : CC_B, label);
+        return;
+    default:
+        break;
+    }
+    /* equal: ZF=1 and PF=0 */
+    bool eq = (kind == T_EQ) == when;
+    if (eq) {
+        uint32_t skip = new_label(x);
+        jcc(x, CC_P, skip);
+        jcc(x, CC_E, label);
+        bind(x, skip);
+    } else {
+        jcc(x, CC_P, label);
+        jcc(x, CC_NE, label);
+    }
+}
+
 /* ---- Driver ----------------------------------------------------------------------------------- */
 
 /* Operand counts from the op table (kept local so the backend needs nothing else from src/ir). */
@@ -1204,6 +1292,19 @@ static void scan_uses(X *x, uint32_t *cnt, bool count)
         for (uint32_t i = bl->start; i < bl->end; i++) {
             const sj_ir_inst *in = &f->insts[i];
             int na = in->op < SJ_IR_OP_COUNT ? op_nargs[in->op] : 0;
+            if (x->skip[i] || x->inv[i])
+                continue;
+            if (x->fused[i]) {
+                /* its operands are read by the BR at the end of the block */
+                add_use(x, in->a, bl->end - 1, cnt, count);
+                add_use(x, in->b, bl->end - 1, cnt, count);
+                continue;
+            }
+            if (in->op == SJ_IR_BR && in->a < f->ninsts && x->fused[in->a])
+                continue;
+            if (in->op == SJ_IR_RET)
+                for (uint32_t k = 0; k < x->npromo; k++)
+                    add_use(x, x->promo_val[k], i, cnt, count); /* the back edge reads it */
             switch (in->op) {
             case SJ_IR_CALL:
                 for (uint32_t k = 0; k < in->b; k++)
@@ -1224,6 +1325,171 @@ static void scan_uses(X *x, uint32_t *cnt, bool count)
             }
         }
     }
+}
+
+/* Finds the instructions that need no code, and the persistent variables to keep in registers
+ * across frames. The lowering loads each persistent variable once at the start of the frame and
+ * stores it once at the end (in the block of RET, which every frame runs); such a variable is a
+ * loop-carried value: its load becomes a phi at the loop header (in a fixed register, loaded from
+ * env->pv before the loop), its store a move on the back edge, and env->pv is written once after
+ * the last frame. Only in functions without calls: across a call every xmm value goes to memory
+ * anyway, so there is nothing to gain there. */
+static void plan_specials(X *x, const uint32_t *cnt)
+{
+    const sj_ir_func *f = x->f;
+    uint32_t nout[3] = {0, 0, 0};
+    bool rv_used = false, calls = false;
+    uint32_t last_start = f->blocks[f->nblocks - 1].start;
+    for (uint32_t i = 0; i < f->ninsts; i++) {
+        const sj_ir_inst *in = &f->insts[i];
+        switch (in->op) {
+        case SJ_IR_OUT_STORE:
+            if (in->slot < 3)
+                nout[in->slot]++;
+            break;
+        case SJ_IR_RV_LOAD:
+            rv_used = true;
+            break;
+        case SJ_IR_CALL:
+            calls = true;
+            if (strchr(f->calls[in->c].type->signature, 'M'))
+                rv_used = true;
+            break;
+        case SJ_IR_BUF_READ_LIN:
+        case SJ_IR_TAB_READ_LIN:
+            calls = true;
+            break;
+        case SJ_IR_FLOOR:
+        case SJ_IR_CEIL:
+            if (!(x->feat & SJ_X64_SSE41))
+                calls = true;
+            break;
+        default:
+            break;
+        }
+    }
+    for (uint32_t i = 0; i < f->ninsts; i++) {
+        const sj_ir_inst *in = &f->insts[i];
+        /* &sigN written back unchanged, and no other write of it: nothing to do */
+        if (in->op == SJ_IR_OUT_STORE && in->slot < 2 && nout[in->slot] == 1 && in->a < f->ninsts &&
+            f->insts[in->a].op == SJ_IR_SIG_IN && f->insts[in->a].slot == in->slot)
+            x->skip[i] = true;
+        /* nothing reads the multi-return slots */
+        if (in->op == SJ_IR_RV_ZERO && !rv_used)
+            x->skip[i] = true;
+    }
+    /* Loop invariants: pure operations on constants, $aux values and buffer/table lengths (which no
+     * frame changes). */
+    for (uint32_t i = 0; i < f->ninsts; i++) {
+        const sj_ir_inst *in = &f->insts[i];
+        int na = op_nargs[in->op];
+        bool ok;
+        switch (in->op) {
+        case SJ_IR_ADD: case SJ_IR_SUB: case SJ_IR_MUL: case SJ_IR_DIV: case SJ_IR_MIN: case SJ_IR_MAX:
+        case SJ_IR_EQ: case SJ_IR_NE: case SJ_IR_LT: case SJ_IR_LE: case SJ_IR_GT: case SJ_IR_GE:
+        case SJ_IR_ABS: case SJ_IR_SQRT: case SJ_IR_BUF_LEN: case SJ_IR_TAB_LEN:
+            ok = true;
+            break;
+        case SJ_IR_FLOOR: case SJ_IR_CEIL:
+            ok = (x->feat & SJ_X64_SSE41) != 0;
+            break;
+        default:
+            ok = false;
+            break;
+        }
+        for (int k = 0; k < na && ok; k++) {
+            uint32_t v = k == 0 ? in->a : in->b;
+            if (v >= i)
+                ok = false;
+            else
+                ok = f->insts[v].op == SJ_IR_CONST || f->insts[v].op == SJ_IR_AUX || x->inv[v];
+        }
+        x->inv[i] = ok && (x->feat & SJ_X64_OPT_INVARIANTS);
+    }
+    /* compare-and-branch */
+    for (uint32_t bi = 0; bi < f->nblocks; bi++) {
+        const sj_ir_block *bl = &f->blocks[bi];
+        if (bl->end <= bl->start)
+            continue;
+        const sj_ir_inst *br = &f->insts[bl->end - 1];
+        if (br->op != SJ_IR_BR || br->a < bl->start || br->a >= bl->end || cnt[br->a] != 1 || x->inv[br->a])
+            continue;
+        uint8_t op = f->insts[br->a].op;
+        if (op >= SJ_IR_EQ && op <= SJ_IR_GE && (x->feat & SJ_X64_OPT_FUSE))
+            x->fused[br->a] = true;
+    }
+    if (calls || !(x->feat & SJ_X64_OPT_PROMOTE))
+        return;
+    for (uint32_t i = 0; i < f->ninsts && x->npromo < 10; i++) {
+        const sj_ir_inst *ld = &f->insts[i];
+        if (ld->op != SJ_IR_PV_LOAD || cnt[i] == 0)
+            continue;
+        uint32_t nload = 0, nstore = 0, st = 0;
+        for (uint32_t j = 0; j < f->ninsts; j++) {
+            const sj_ir_inst *in = &f->insts[j];
+            if (in->slot != ld->slot)
+                continue;
+            if (in->op == SJ_IR_PV_LOAD)
+                nload++;
+            else if (in->op == SJ_IR_PV_STORE)
+                nstore++, st = j;
+        }
+        if (nload != 1 || nstore != 1 || st < last_start || st < i || f->insts[st].a >= f->ninsts)
+            continue;
+        uint32_t k = x->npromo++;
+        x->promo_load[k] = i;
+        x->promo_val[k] = f->insts[st].a;
+        x->promo_slot[k] = ld->slot;
+        x->promoted[i] = x->promoted[st] = true;
+    }
+}
+
+/* Computes invariant v (its operands are constants, $aux or earlier invariants) into its slot. */
+static void emit_invariant(X *x, uint32_t v)
+{
+    const sj_ir_inst *in = &x->f->insts[v];
+    static const uint8_t opc[SJ_IR_OP_COUNT] = {[SJ_IR_ADD] = 0x58, [SJ_IR_SUB] = 0x5C, [SJ_IR_MUL] = 0x59,
+                                                [SJ_IR_DIV] = 0x5E, [SJ_IR_MIN] = 0x5D, [SJ_IR_MAX] = 0x5F};
+    switch (in->op) {
+    case SJ_IR_ADD: case SJ_IR_SUB: case SJ_IR_MUL: case SJ_IR_DIV: case SJ_IR_MIN: case SJ_IR_MAX:
+        movsd_load(x, XS, loc(x, in->a));
+        sse(x, 0xF2, opc[in->op], XS, loc(x, in->b));
+        break;
+    case SJ_IR_EQ: case SJ_IR_NE: case SJ_IR_LT: case SJ_IR_LE: case SJ_IR_GT: case SJ_IR_GE: {
+        uint32_t p = in->a, q = in->b;
+        int pred = in->op == SJ_IR_EQ ? 0 : in->op == SJ_IR_NE ? 4 : (in->op == SJ_IR_LT || in->op == SJ_IR_GT) ? 1 : 2;
+        if (in->op == SJ_IR_GT || in->op == SJ_IR_GE)
+            p = in->b, q = in->a;
+        movsd_load(x, XS, loc(x, p));
+        enc(x, 0xF2, 0, 0x0FC2, 2, XS, loc(x, q), 1);
+        b1(x, (unsigned)pred);
+        sse(x, 0x66, 0x54, XS, M_(cpool(x, dbits(1.0), 0)));
+        break;
+    }
+    case SJ_IR_FLOOR: case SJ_IR_CEIL:
+        enc(x, 0x66, 0, 0x0F3A0B, 3, XS, loc(x, in->a), 1);
+        b1(x, in->op == SJ_IR_FLOOR ? 0x09 : 0x0A);
+        break;
+    case SJ_IR_SQRT:
+        sse(x, 0xF2, 0x51, XS, loc(x, in->a));
+        break;
+    case SJ_IR_ABS:
+        movsd_load(x, XS, loc(x, in->a));
+        sse(x, 0x66, 0x54, XS, M_(cpool(x, 0x7fffffffffffffffull, 0x7fffffffffffffffull)));
+        break;
+    default: { /* BUF_LEN, TAB_LEN */
+        size_t lo = in->op == SJ_IR_TAB_LEN ? offsetof(sj_env, table_lens) : offsetof(sj_env, buf_lens);
+        mov_r_m(x, RAX, mbase(RBX, (int32_t)lo));
+        mov_r_m(x, RAX, mbase(RAX, (int32_t)(8 * in->slot)));
+        sse(x, 0x66, 0x57, XS, R_(XS));
+        enc(x, 0xF2, 1, 0x0F2A, 2, XS, R_(RAX), 0);
+        break;
+    }
+    }
+    mop m = slot_mop(x, v);
+    movsd_store(x, m, XS);
+    x->vi[v].remat = true;
+    x->vi[v].rm = m;
 }
 
 static void x64_free(sj_code *code)
@@ -1252,6 +1518,10 @@ static void x_fini(X *x)
     sj__free(x->ents);
     sj__free(x->tmpents);
     sj__free(x->colds);
+    sj__free(x->skip);
+    sj__free(x->promoted);
+    sj__free(x->inv);
+    sj__free(x->fused);
 }
 
 static void choose_hoists(X *x)
@@ -1266,8 +1536,11 @@ static void choose_hoists(X *x)
                 cnt[SRC_IN(in->slot)]++;
             break;
         case SJ_IR_SIG_IN:
+            if (in->slot < 3 && x->vi[i].uend != x->vi[i].ubeg)
+                cnt[SRC_OUT(in->slot)]++;
+            break;
         case SJ_IR_OUT_STORE:
-            if (in->slot < 3)
+            if (in->slot < 3 && !x->skip[i])
                 cnt[SRC_OUT(in->slot)]++;
             break;
         case SJ_IR_RET:
@@ -1275,7 +1548,8 @@ static void choose_hoists(X *x)
             break;
         case SJ_IR_PV_LOAD:
         case SJ_IR_PV_STORE:
-            cnt[SRC_PV]++;
+            if (!x->promoted[i])
+                cnt[SRC_PV]++;
             break;
         default:
             break;
@@ -1305,10 +1579,19 @@ static sj_status x_compile(X *x, sj_code *out)
     x->active = sj__calloc(nv, sizeof(uint32_t));
     x->freeslots = sj__calloc(nv, sizeof(int32_t));
     x->bs = sj__calloc(f->nblocks, sizeof(bstate));
-    if (!x->vi || !cnt || !x->active || !x->freeslots || !x->bs) {
+    x->skip = sj__calloc(nv, sizeof(bool));
+    x->promoted = sj__calloc(nv, sizeof(bool));
+    x->inv = sj__calloc(nv, sizeof(bool));
+    x->fused = sj__calloc(nv, sizeof(bool));
+    if (!x->vi || !cnt || !x->active || !x->freeslots || !x->bs || !x->skip || !x->promoted || !x->inv ||
+        !x->fused) {
         sj__free(cnt);
         return SJ_ERR_NOMEM;
     }
+    scan_uses(x, cnt, true);
+    plan_specials(x, cnt);
+    /* recount: skipped instructions use nothing, the back edge uses the promoted values */
+    memset(cnt, 0, nv * sizeof(uint32_t));
     scan_uses(x, cnt, true);
     uint32_t total = 0;
     for (uint32_t v = 0; v < nv; v++) {
@@ -1367,8 +1650,6 @@ static sj_status x_compile(X *x, sj_code *out)
     mov_r_r(x, R13, RSI);
     enc(x, 0, 1, 0xC1, 1, 4, R_(R13), 1); /* shl r13, 3 */
     b1(x, 3);
-    enc(x, 0, 1, 0x85, 1, RSI, R_(RSI), 0); /* test rsi, rsi */
-    jcc(x, CC_E, l_exit);
     enc(x, 0, 0, 0x31, 1, R12, R_(R12), 0); /* xor r12d, r12d */
     for (int k = 0; k < 3; k++) {
         int s = x->hoist_src[k];
@@ -1379,6 +1660,41 @@ static sj_status x_compile(X *x, sj_code *out)
                                   : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - 7));
         mov_r_m(x, hoist_regs[k], mbase(RBX, off));
     }
+    /* loop invariants, computed once into their stack slots (then used as memory operands) */
+    {
+        /* the used ones and, transitively, their invariant operands */
+        bool *need = sj__calloc(nv, sizeof(bool));
+        if (!need) {
+            sj__free(blabel);
+            return SJ_ERR_NOMEM;
+        }
+        for (uint32_t v = nv; v-- > 0;) {
+            if (!x->inv[v])
+                continue;
+            if (x->vi[v].uend != x->vi[v].ubeg)
+                need[v] = true;
+            if (need[v]) {
+                int na = op_nargs[f->insts[v].op];
+                if (na >= 1 && x->inv[f->insts[v].a])
+                    need[f->insts[v].a] = true;
+                if (na >= 2 && x->inv[f->insts[v].b])
+                    need[f->insts[v].b] = true;
+            }
+        }
+        for (uint32_t v = 0; v < nv; v++)
+            if (need[v])
+                emit_invariant(x, v);
+        sj__free(need);
+    }
+    /* loop-carried persistent variables: xmm k holds promoted variable k at the loop header */
+    for (uint32_t k = 0; k < x->npromo; k++) {
+        int p;
+        ptr_src(x, SRC_PV, RAX, &p);
+        movsd_load(x, (int)k, M_(mbase(p, (int32_t)(8 * x->promo_slot[k]))));
+        def_reg(x, x->promo_load[k], (int)k);
+    }
+    enc(x, 0, 1, 0x85, 1, RSI, R_(RSI), 0); /* test rsi, rsi */
+    jcc(x, CC_E, l_exit);
     while (x->n % 16)
         b1(x, 0x90);
     bind(x, l_loop);
@@ -1401,17 +1717,14 @@ static sj_status x_compile(X *x, sj_code *out)
                 if (in->b != bi + 1)
                     jmp(x, blabel[in->b]);
             } else if (in->op == SJ_IR_BR) {
-                /* a != 0.0 (NaN counts as true) ? b : c */
+                /* a != 0.0 (NaN counts as true) ? b : c, or a fused comparison */
                 uint32_t lt = new_label(x);
-                int r = read_reg(x, in->a);
-                sse(x, 0x66, 0x2E, r, M_(cpool(x, 0, 0))); /* ucomisd */
-                kill_if_dead(x, in->a, i);
-                jcc(x, CC_P, lt);
+                int kind = emit_test(x, in->a, i);
                 plan_edge(x, bi, in->c, i, &pl);
                 if (plan_empty(&pl)) {
-                    jcc(x, CC_E, blabel[in->c]);
+                    jump_if(x, kind, false, blabel[in->c]);
                 } else {
-                    jcc(x, CC_NE, lt);
+                    jump_if(x, kind, true, lt);
                     emit_plan(x, &pl);
                     jmp(x, blabel[in->c]);
                 }
@@ -1422,6 +1735,12 @@ static sj_status x_compile(X *x, sj_code *out)
                     jmp(x, blabel[in->b]);
             } else if (in->op == SJ_IR_RET) {
                 emit_inst(x, bi, i);
+                if (x->npromo) {
+                    pmv mv[NXR];
+                    for (uint32_t k = 0; k < x->npromo; k++)
+                        mv[k] = (pmv){(int)k, loc(x, x->promo_val[k])};
+                    pmove(x, mv, x->npromo);
+                }
                 if (bi + 1 < f->nblocks)
                     jmp(x, l_latch);
             } else {
@@ -1436,6 +1755,11 @@ static sj_status x_compile(X *x, sj_code *out)
     enc(x, 0, 1, 0x39, 1, R13, R_(R12), 0); /* cmp r12, r13 */
     jcc(x, CC_NE, l_loop);
     bind(x, l_exit);
+    for (uint32_t k = 0; k < x->npromo; k++) {
+        int p;
+        ptr_src(x, SRC_PV, RAX, &p);
+        movsd_store(x, mbase(p, (int32_t)(8 * x->promo_slot[k])), (int)k);
+    }
     enc(x, 0, 1, 0x81, 1, 0, R_(RSP), 4); /* add rsp, imm32 (patched) */
     x->frame_patch2 = (uint32_t)x->n;
     b4(x, 0);
@@ -1509,7 +1833,7 @@ sj_status sj__x64_compile(const sj_ir_func *ir, sj_code *out)
     X x;
     memset(&x, 0, sizeof x);
     x.f = ir;
-    x.feat = sj__x64_cpu_features() & g_feature_mask;
+    x.feat = (sj__x64_cpu_features() | SJ_X64_OPT_INVARIANTS | SJ_X64_OPT_FUSE | SJ_X64_OPT_PROMOTE) & g_feature_mask;
     sj_status st = x_compile(&x, out);
     if (st == SJ_OK && x.oom)
         st = SJ_ERR_NOMEM;

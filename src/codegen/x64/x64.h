@@ -13,6 +13,10 @@
 #define SJ_X64_SSE41 1u
 #define SJ_X64_AVX 2u
 #define SJ_X64_FMA 4u
+/* Optimizations, on by default; tests switch them off (as "features") to cover every path. */
+#define SJ_X64_OPT_INVARIANTS 0x100u /* loop-invariant values computed once before the frame loop */
+#define SJ_X64_OPT_FUSE 0x200u       /* comparison + branch as ucomisd + jcc */
+#define SJ_X64_OPT_PROMOTE 0x400u    /* persistent variables in registers across frames */
 
 /* The features detected on this CPU. */
 unsigned sj__x64_cpu_features(void);

@@ -1,0 +1,100 @@
+/*
+ * The JACK side of `sigjit play`: one JACK client whose process callback runs the engine's audio
+ * side (sj_backend_*), plus the lock-free counters the main thread reads for its status lines.
+ *
+ * Threads: the main thread configures a play_host, calls play_host_open, uploads programs through
+ * the engine and polls the counters; JACK's process thread runs the callback, which only touches
+ * the backend, its own preallocated scratch memory and atomics (no allocation, free, lock or system
+ * call); JACK's notification thread runs the xrun, sample-rate and shutdown callbacks, which only
+ * store atomics (and the shutdown callback writes one byte to a pipe to wake the main thread).
+ */
+#ifndef SJ_CLI_JACK_HOST_H
+#define SJ_CLI_JACK_HOST_H
+
+#include "sigjit.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef SJ_HAVE_JACK
+#include <jack/jack.h>
+
+/* Frames per inner block: JACK periods of any size are processed in chunks of at most this many
+ * frames, so the scratch arrays never need to grow on the audio thread. */
+#define PLAY_CHUNK 256
+
+/* The four control parameters alpha, beta, delta, gamma. */
+#define PLAY_NPARAM 4
+
+typedef struct play_param {
+    int cc;            /* MIDI controller number 0..127, or -1: not controlled by MIDI */
+    double lo, hi;     /* the controller's 0..127 is mapped linearly onto lo..hi */
+    double start;      /* initial value (--set) */
+} play_param;
+
+typedef struct play_config {
+    const char *client_name;  /* "sigjit" */
+    bool connect;             /* connect to the physical ports */
+    bool guard;               /* replace NaN/Inf output by silence and reset the state */
+    bool in_const[2];         /* in1/in2 from --set instead of the input ports */
+    double in_value[2];
+    int midi_channel;         /* 1..16, or 0: any channel */
+    double smooth_ms;         /* time constant of the parameter smoothers */
+    play_param param[PLAY_NPARAM];
+} play_config;
+
+typedef struct play_host {
+    play_config cfg;
+    sj_backend *be;
+    jack_client_t *client;
+    jack_port_t *in_port[2], *out_port[2], *midi_port;
+    int wake_fd;              /* write end of a pipe: poked by the shutdown callback */
+    double srate;             /* sample rate at open (main thread) */
+    jack_nframes_t period;    /* buffer size at open (main thread) */
+
+    /* ---- audio thread only ---- */
+    double smooth_coef;       /* one-pole coefficient per sample */
+    double target[PLAY_NPARAM], value[PLAY_NPARAM];
+    double applied_srate;
+    double scratch_in[2 + PLAY_NPARAM][PLAY_CHUNK];
+    double scratch_out[2][PLAY_CHUNK];
+
+    /* ---- shared (atomics) ---- */
+    atomic_uint_fast64_t cycles;         /* process callbacks run */
+    atomic_uint_fast64_t frames;         /* frames processed */
+    atomic_uint_fast64_t updates;        /* engine updates applied (new functions, resets) */
+    atomic_uint_fast64_t update_time_us; /* jack_get_time() when the last update was applied */
+    atomic_uint_fast64_t update_frame;   /* JACK frame time of the cycle that applied it */
+    atomic_uint_fast64_t guard_trips;    /* blocks silenced by the guard */
+    atomic_uint_fast64_t guard_frame;    /* JACK frame time of the last trip */
+    atomic_uint_fast64_t xruns;
+    atomic_uint_fast64_t midi_events;    /* control changes taken */
+    atomic_uint_fast64_t busy_us;        /* time spent in the callback */
+    atomic_uint_fast64_t busy_max_us;    /* the longest callback */
+    atomic_uint_fast32_t param_bits[PLAY_NPARAM]; /* current smoothed values as f32 bit patterns */
+    atomic_uint_fast32_t new_srate;      /* set by the sample-rate callback (Hz), 0: none pending */
+    atomic_int shutdown;                 /* the server went away */
+    char shutdown_reason[256];           /* written before shutdown is set (release) */
+} play_host;
+
+/* Defaults: client "sigjit", CC 1..4 onto alpha..gamma in 0..1, 10 ms smoothing, any channel. */
+void play_config_init(play_config *cfg);
+
+/* [non-RT] Opens the client (never starts a server), registers the ports and the callbacks.
+ * On failure prints why on stderr and returns false. h->cfg and h->be must be set. */
+bool play_host_open(play_host *h);
+/* [non-RT] Activates processing and makes the --connect connections. */
+bool play_host_start(play_host *h);
+/* [non-RT] Deactivates (unless the server is gone) and closes the client. Safe to call twice. */
+void play_host_close(play_host *h);
+
+/* [RT-safe to read] Snapshot helpers for the main thread. */
+float play_host_param(const play_host *h, int i);
+/* The server's DSP load (percent). */
+float play_host_cpu_load(const play_host *h);
+/* The microseconds clock the audio side uses for update_time_us (0 before the client is open). */
+uint64_t play_host_time_us(const play_host *h);
+
+#endif /* SJ_HAVE_JACK */
+#endif

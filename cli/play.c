@@ -1,0 +1,768 @@
+/*
+ * sigjit play: live playback through JACK with hot reload (docs/live.md).
+ *
+ * The main thread loads and compiles programs and uploads them through the engine; the JACK process
+ * callback (cli/jack_host.c) applies the update at the start of its next block, so the new function
+ * takes over at a block boundary with its state (node states by uid, persistent variables by name)
+ * carried over from the old one. A program with errors is reported and never uploaded: the last good
+ * function keeps playing. The main thread also frees what the audio side hands back
+ * (sj_engine_collect), watches the file with inotify and prints the status lines.
+ *
+ * Exit codes: 0 stopped (--seconds, Ctrl-C, SIGTERM), 1 the program has errors at start, 2 usage
+ * error, 3 input/output error (file unreadable, no JACK server, the server went away), 4 internal
+ * error (out of memory, built without JACK).
+ */
+#include "cli.h"
+#include "jack_host.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef SJ_HAVE_JACK
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#endif
+
+static const char play_help[] =
+    "usage: sigjit play FILE [--seconds S] [--connect] [--set NAME=VALUE ...] [--guard]\n"
+    "                   [--name CLIENT] [--cc PARAM=CC[:LO:HI] ...] [--midi-channel N]\n"
+    "                   [--smooth MS] [--no-watch] [--quiet] [--werror]\n"
+    "\n"
+    "Plays the program live as a JACK client: inputs in_1/in_2 feed in1/in2, outputs out_1/out_2\n"
+    "carry &sig1/&sig2, and MIDI control changes on midi_in move alpha..gamma. When FILE is saved it\n"
+    "is recompiled and swapped in at a block boundary with its state kept (oscillator phases, filter\n"
+    "memories, delay lines, *variables); a version with errors is reported and the last good one\n"
+    "keeps playing. Never starts a JACK server (with PipeWire: pw-jack sigjit play FILE).\n"
+    "\n"
+    "  --seconds S        stop after S seconds (default: until Ctrl-C)\n"
+    "  --connect          connect to the physical (system) playback, capture and MIDI ports\n"
+    "  --set NAME=VALUE   in1/in2: a constant instead of the input port; alpha..gamma: the start\n"
+    "                     value; *name: a persistent variable's start value\n"
+    "  --guard            replace NaN/Inf output by silence, reset the program's state, report it\n"
+    "  --name CLIENT      the JACK client name (default sigjit)\n"
+    "  --cc PARAM=CC[:LO:HI]  controller CC (0..127, or 'none') drives PARAM over LO..HI\n"
+    "                     (default alpha=1 beta=2 delta=3 gamma=4, each over 0..1)\n"
+    "  --midi-channel N   take control changes from channel N only (1..16; default: any)\n"
+    "  --smooth MS        time constant of the control smoothing (default 10 ms; 0: none)\n"
+    "  --no-watch         no hot reload\n"
+    "  --quiet            no status lines (errors are still printed)\n"
+    "  --werror           treat warnings as errors\n"
+    "\n"
+    "Status lines go to stdout, errors to stderr. Exit codes: 0 stopped (--seconds, Ctrl-C, SIGTERM),\n"
+    "1 the program has errors at start, 2 usage error, 3 input/output error (no JACK server, the\n"
+    "server went away), 4 internal error (or built without JACK).\n";
+
+#ifndef SJ_HAVE_JACK
+
+int cmd_play(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(play_help, stdout);
+            return EXIT_OK;
+        }
+    cli_error("play: this sigjit was built without JACK (install libjack-jackd2-dev and rebuild)");
+    return EXIT_INTERNAL;
+}
+
+#else
+
+/* ---------------------------------------------------------------------------------------------
+ * What state a new version keeps: the stateful calls (by uid) and persistent variables (by name)
+ * of the old and the new program, compared. Names point into the ASTs, which outlive the sets.
+ */
+typedef struct state_item {
+    bool pv;           /* a *variable (else a stateful node call) */
+    const char *name;
+    uint64_t uid;
+    int line, col;
+} state_item;
+
+typedef struct state_set {
+    state_item *v;
+    size_t n, cap;
+    const sj_library *lib;
+    bool nomem;
+} state_set;
+
+static void set_add(state_set *s, state_item it)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].pv == it.pv && (it.pv ? strcmp(s->v[i].name, it.name) == 0 : s->v[i].uid == it.uid))
+            return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        state_item *v = realloc(s->v, cap * sizeof *v);
+        if (!v) {
+            s->nomem = true;
+            return;
+        }
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = it;
+}
+
+static bool collect_state(const sj_ast *node, size_t depth, void *user)
+{
+    (void)depth;
+    state_set *s = user;
+    if (node->kind == SJ_AST_CALL && node->name) {
+        const sj_node_type *t = sj_library_find(s->lib, node->name);
+        if (t && sj_node_type_is_stateful(t))
+            set_add(s, (state_item){false, node->name, node->uid, node->line, node->col});
+    } else if ((node->kind == SJ_AST_ASSIGN || node->kind == SJ_AST_VAR) && node->name && node->name[0] == '*') {
+        set_add(s, (state_item){true, node->name, 0, node->line, node->col});
+    }
+    return true;
+}
+
+static void state_set_build(state_set *s, const sj_ast *ast, const sj_library *lib)
+{
+    memset(s, 0, sizeof *s);
+    s->lib = lib;
+    if (ast && sj_ast_walk(ast, collect_state, s) != SJ_OK)
+        s->nomem = true;
+}
+
+static bool set_has(const state_set *s, const state_item *it)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const state_item *o = &s->v[i];
+        if (o->pv != it->pv)
+            continue;
+        if (it->pv ? strcmp(o->name, it->name) == 0 : (o->uid == it->uid && strcmp(o->name, it->name) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* Appends to a fixed buffer, truncating quietly. */
+static void bufcat(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void bufcat(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+static void list_items(char *buf, size_t cap, const char *label, const state_set *from, const state_set *against,
+                       bool want_in)
+{
+    size_t count = 0, shown = 0;
+    for (size_t i = 0; i < from->n; i++)
+        if (set_has(against, &from->v[i]) == want_in)
+            count++;
+    bufcat(buf, cap, "%s %zu", label, count);
+    if (!count)
+        return;
+    bufcat(buf, cap, " (");
+    for (size_t i = 0; i < from->n; i++) {
+        const state_item *it = &from->v[i];
+        if (set_has(against, it) != want_in)
+            continue;
+        if (shown == 6) {
+            bufcat(buf, cap, ", ...");
+            break;
+        }
+        if (it->pv || it->line <= 0)
+            bufcat(buf, cap, "%s%s", shown ? ", " : "", it->name);
+        else
+            bufcat(buf, cap, "%s%s %d:%d", shown ? ", " : "", it->name, it->line, it->col);
+        shown++;
+    }
+    bufcat(buf, cap, ")");
+}
+
+/* "kept 2 (phase 1:9, *n), new 1 (lp1 3:10), dropped 0" */
+static void describe_state(char *buf, size_t cap, const sj_ast *old_ast, const sj_ast *new_ast, const sj_library *lib)
+{
+    state_set o, n;
+    state_set_build(&o, old_ast, lib);
+    state_set_build(&n, new_ast, lib);
+    buf[0] = 0;
+    if (o.nomem || n.nomem) {
+        bufcat(buf, cap, "state summary unavailable (out of memory)");
+    } else {
+        list_items(buf, cap, "kept", &n, &o, true);
+        list_items(buf, cap, ", new", &n, &o, false);
+        list_items(buf, cap, ", dropped", &o, &n, false);
+    }
+    free(o.v);
+    free(n.v);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The session.
+ */
+typedef struct play_session {
+    const char *path;
+    bool quiet, werror;
+    sj_engine *eng;
+    const sj_library *lib;
+    play_host host;
+    cli_program cur;      /* the last good version (playing or about to) */
+    char *last_src;       /* the text of the last attempt, to skip saves that change nothing */
+    size_t last_len;
+    int version, failed;
+    struct timespec t_start;
+    /* a swap waiting for the audio side's confirmation */
+    bool pending;
+    int pending_version;
+    double pending_compile_ms;
+    uint64_t pending_upload_us, pending_updates;
+    char pending_state[512];
+    double pending_since;
+    /* figures */
+    float load_max;
+    uint64_t guard_seen;
+    double guard_printed_at;
+    double swap_us_max, swap_us_sum;
+    int swaps_measured;
+} play_session;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double elapsed(const play_session *s)
+{
+    return now_s() - ((double)s->t_start.tv_sec + s->t_start.tv_nsec * 1e-9);
+}
+
+static void status(play_session *s, FILE *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void status(play_session *s, FILE *f, const char *fmt, ...)
+{
+    if (s->quiet && f == stdout)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(f, "[%7.2fs] ", elapsed(s));
+    vfprintf(f, fmt, ap);
+    fputc('\n', f);
+    fflush(f);
+    va_end(ap);
+}
+
+static void print_compile_error(const play_session *s, const cli_program *prog, sj_status st, sj_diag *d)
+{
+    sj_diag_list dl;
+    sj_diag_list_init(&dl);
+    dl.filename = strdup(s->path);
+    if (d->code == SJ_OK)
+        d->code = st;
+    sj_diag_list_add_diag(&dl, d);
+    char *text = sj_diag_list_format(&dl, prog->is_blocks ? NULL : prog->src, prog->len, cli_color());
+    if (text) {
+        fputs(text, stderr);
+        sj_free(text);
+    } else {
+        fprintf(stderr, "%s: error: %s\n", s->path, d->message[0] ? d->message : sj_strerror(st));
+    }
+    free(dl.filename);
+    dl.filename = NULL;
+    sj_diag_list_fini(&dl);
+}
+
+/* Compiles and queues prog; on success the session takes it over as the current version.
+ * Returns an exit code (EXIT_OK on success). */
+static int upload(play_session *s, cli_program *prog, double t_load)
+{
+    sj_diag d;
+    memset(&d, 0, sizeof d);
+    sj_status st = SJ_ERR_QUEUE_FULL;
+    uint64_t before = atomic_load_explicit(&s->host.updates, memory_order_acquire);
+    for (int tries = 0; tries < 100 && st == SJ_ERR_QUEUE_FULL; tries++) {
+        memset(&d, 0, sizeof d);
+        st = sj_engine_upload(s->eng, prog->ast, &d);
+        if (st == SJ_ERR_QUEUE_FULL) {
+            sj_engine_collect(s->eng);
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (st != SJ_OK) {
+        print_compile_error(s, prog, st, &d);
+        return st == SJ_ERR_NOMEM || st == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL
+               : st == SJ_ERR_QUEUE_FULL                      ? EXIT_IO
+                                                              : EXIT_PROGRAM;
+    }
+    s->version++;
+    s->pending = true;
+    s->pending_version = s->version;
+    s->pending_compile_ms = (now_s() - t_load) * 1e3;
+    s->pending_upload_us = play_host_time_us(&s->host);
+    s->pending_updates = before;
+    s->pending_since = now_s();
+    describe_state(s->pending_state, sizeof s->pending_state, s->cur.ast, prog->ast, s->lib);
+    cli_program_free(&s->cur);
+    s->cur = *prog;
+    memset(prog, 0, sizeof *prog);
+    return EXIT_OK;
+}
+
+static bool blank(const char *src, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n')
+            return false;
+    return true;
+}
+
+/* The file changed on disk: reload it unless its text is what we tried last. */
+static void reload(play_session *s)
+{
+    double t0 = now_s();
+    size_t len;
+    char *src = cli_read_file(s->path, &len);
+    if (!src)
+        return; /* replaced by rename and not there yet, or removed: wait for the next event */
+    if ((s->last_src && len == s->last_len && memcmp(src, s->last_src, len) == 0) || blank(src, len)) {
+        free(src);
+        return;
+    }
+    free(s->last_src);
+    s->last_src = src;
+    s->last_len = len;
+    cli_program next;
+    int rc = cli_load(s->path, s->lib, &next, s->werror);
+    if (rc == EXIT_OK)
+        rc = upload(s, &next, t0);
+    cli_program_free(&next);
+    if (rc != EXIT_OK) {
+        s->failed++;
+        status(s, stderr, "%s has errors: still playing v%d", s->path, s->version);
+    }
+}
+
+static void check_pending(play_session *s, bool final)
+{
+    if (!s->pending)
+        return;
+    uint64_t updates = atomic_load_explicit(&s->host.updates, memory_order_acquire);
+    float load = play_host_cpu_load(&s->host);
+    unsigned long long xr = (unsigned long long)atomic_load(&s->host.xruns);
+    if (updates > s->pending_updates) {
+        uint64_t at = atomic_load_explicit(&s->host.update_time_us, memory_order_relaxed);
+        double swap_ms = at > s->pending_upload_us ? (double)(at - s->pending_upload_us) / 1e3 : 0.0;
+        s->swap_us_max = fmax(s->swap_us_max, swap_ms * 1e3);
+        s->swap_us_sum += swap_ms * 1e3;
+        s->swaps_measured++;
+        status(s, stdout, "v%d live: compiled in %.2f ms, swapped in %.2f ms later; state %s | DSP %.1f%%, xruns %llu",
+               s->pending_version, s->pending_compile_ms, swap_ms, s->pending_state, load, xr);
+        s->pending = false;
+    } else if (final || now_s() - s->pending_since > 2.0) {
+        status(s, stdout, "v%d compiled in %.2f ms but not swapped in yet (is JACK running the client?); state %s",
+               s->pending_version, s->pending_compile_ms, s->pending_state);
+        s->pending = false;
+    }
+}
+
+static void check_guard(play_session *s)
+{
+    uint64_t trips = atomic_load_explicit(&s->host.guard_trips, memory_order_acquire);
+    if (trips == s->guard_seen)
+        return;
+    double t = elapsed(s);
+    if (t - s->guard_printed_at < 1.0 && s->guard_printed_at > 0)
+        return; /* at most one line a second */
+    status(s, stderr, "guard: NaN/Inf in the output of v%d: block silenced, state reset (%llu time%s so far)",
+           s->version, (unsigned long long)trips, trips == 1 ? "" : "s");
+    s->guard_seen = trips;
+    s->guard_printed_at = t;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Options.
+ */
+static int param_index(const char *name, size_t n)
+{
+    static const char *const names[PLAY_NPARAM] = {"alpha", "beta", "delta", "gamma"};
+    for (int i = 0; i < PLAY_NPARAM; i++)
+        if (strlen(names[i]) == n && strncmp(name, names[i], n) == 0)
+            return i;
+    return -1;
+}
+
+/* PARAM=CC[:LO:HI] or PARAM=none */
+static bool parse_cc(play_config *cfg, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    int p = eq ? param_index(arg, (size_t)(eq - arg)) : -1;
+    if (p < 0) {
+        cli_error("--cc wants PARAM=CC[:LO:HI] with PARAM one of alpha, beta, delta, gamma; got '%s'", arg);
+        return false;
+    }
+    const char *v = eq + 1;
+    if (strcmp(v, "none") == 0) {
+        cfg->param[p].cc = -1;
+        return true;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    char *lo = strchr(buf, ':'), *hi = NULL;
+    if (lo) {
+        *lo++ = 0;
+        hi = strchr(lo, ':');
+        if (!hi) {
+            cli_error("--cc %s: give both LO and HI (PARAM=CC:LO:HI)", arg);
+            return false;
+        }
+        *hi++ = 0;
+    }
+    size_t cc;
+    if (!cli_parse_size(buf, &cc) || cc > 127) {
+        cli_error("--cc %s: the controller number must be 0..127", arg);
+        return false;
+    }
+    cfg->param[p].cc = (int)cc;
+    if (lo && (!cli_parse_double(lo, &cfg->param[p].lo) || !cli_parse_double(hi, &cfg->param[p].hi))) {
+        cli_error("--cc %s: LO and HI must be numbers", arg);
+        return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * File watching: the file's directory, so that editors that save by writing a new file and
+ * renaming it over the old one are seen as well as those that write in place.
+ */
+typedef struct watch {
+    int fd;
+    int wd[2];
+    char base[2][NAME_MAX + 1];
+    int count;
+} watch;
+
+static void split_path(const char *path, char *dir, size_t dcap, char *base, size_t bcap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, dcap, ".");
+        snprintf(base, bcap, "%s", path);
+    } else {
+        int n = (int)(slash - path);
+        if (n == 0)
+            snprintf(dir, dcap, "/");
+        else
+            snprintf(dir, dcap, "%.*s", n, path);
+        snprintf(base, bcap, "%s", slash + 1);
+    }
+}
+
+static bool watch_open(watch *w, const char *path)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->fd < 0)
+        return false;
+    char real[PATH_MAX];
+    const char *paths[2] = {path, realpath(path, real) ? real : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i])
+            continue;
+        char dir[PATH_MAX];
+        split_path(paths[i], dir, sizeof dir, w->base[w->count], sizeof w->base[w->count]);
+        int wd = inotify_add_watch(w->fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+        if (wd < 0)
+            continue;
+        if (w->count == 1 && wd == w->wd[0] && strcmp(w->base[0], w->base[1]) == 0)
+            continue; /* the same directory and name */
+        w->wd[w->count++] = wd;
+    }
+    if (!w->count) {
+        close(w->fd);
+        w->fd = -1;
+        return false;
+    }
+    return true;
+}
+
+/* Drains the events; true if one concerns the file. */
+static bool watch_read(watch *w)
+{
+    bool hit = false;
+    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (;;) {
+        ssize_t n = read(w->fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            for (int i = 0; i < w->count; i++)
+                if (ev->wd == w->wd[i] && ev->len && strcmp(ev->name, w->base[i]) == 0)
+                    hit = true;
+            p += sizeof *ev + ev->len;
+        }
+    }
+    return hit;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The command.
+ */
+int cmd_play(int argc, char **argv)
+{
+    play_session s;
+    memset(&s, 0, sizeof s);
+    play_config_init(&s.host.cfg);
+    s.host.wake_fd = -1;
+    double seconds = 0.0;
+    bool watch_file = true;
+    cli_inputs inputs;
+    memset(&inputs, 0, sizeof inputs);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(play_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--seconds") == 0 && next) {
+            if (!cli_parse_double(next, &seconds) || !(seconds > 0) || !isfinite(seconds)) {
+                cli_error("--seconds wants a positive number, got '%s'", next);
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (strcmp(a, "--set") == 0 && next) {
+            if (!cli_parse_set(&inputs, next))
+                return EXIT_USAGE;
+            i++;
+        } else if (strcmp(a, "--cc") == 0 && next) {
+            if (!parse_cc(&s.host.cfg, next))
+                return EXIT_USAGE;
+            i++;
+        } else if (strcmp(a, "--midi-channel") == 0 && next) {
+            size_t ch;
+            if (!cli_parse_size(next, &ch) || ch < 1 || ch > 16) {
+                cli_error("--midi-channel wants 1..16, got '%s'", next);
+                return EXIT_USAGE;
+            }
+            s.host.cfg.midi_channel = (int)ch;
+            i++;
+        } else if (strcmp(a, "--smooth") == 0 && next) {
+            double ms;
+            if (!cli_parse_double(next, &ms) || ms < 0 || ms > 10000) {
+                cli_error("--smooth wants milliseconds (0..10000), got '%s'", next);
+                return EXIT_USAGE;
+            }
+            s.host.cfg.smooth_ms = ms;
+            i++;
+        } else if (strcmp(a, "--name") == 0 && next) {
+            if (!next[0]) {
+                cli_error("--name wants a client name");
+                return EXIT_USAGE;
+            }
+            s.host.cfg.client_name = next;
+            i++;
+        } else if (strcmp(a, "--connect") == 0) {
+            s.host.cfg.connect = true;
+        } else if (strcmp(a, "--guard") == 0) {
+            s.host.cfg.guard = true;
+        } else if (strcmp(a, "--no-watch") == 0) {
+            watch_file = false;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            s.quiet = true;
+        } else if (strcmp(a, "--werror") == 0) {
+            s.werror = true;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("play: unknown option '%s' or missing value (sigjit play --help)", a);
+            return EXIT_USAGE;
+        } else if (!s.path) {
+            s.path = a;
+        } else {
+            cli_error("play: one FILE only (got '%s' and '%s')", s.path, a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!s.path) {
+        fputs(play_help, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(s.path, "-") == 0) {
+        cli_error("play: needs a file (standard input cannot be watched)");
+        return EXIT_USAGE;
+    }
+    for (int c = 0; c < 2; c++) {
+        s.host.cfg.in_const[c] = inputs.given[c];
+        s.host.cfg.in_value[c] = inputs.in[c];
+    }
+    for (int p = 0; p < PLAY_NPARAM; p++)
+        if (inputs.given[2 + p])
+            s.host.cfg.param[p].start = inputs.in[2 + p];
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    clock_gettime(CLOCK_MONOTONIC, &s.t_start);
+    int rc = EXIT_OK;
+    int sfd = -1, pipefd[2] = {-1, -1};
+    watch w = {.fd = -1};
+    bool host_open = false;
+
+    s.eng = sj_engine_new(NULL, NULL);
+    if (!s.eng) {
+        cli_error("out of memory");
+        return EXIT_INTERNAL;
+    }
+    s.lib = sj_context_library(sj_engine_context(s.eng));
+    s.host.be = sj_engine_backend(s.eng);
+
+    /* The first version: errors here end the command (there is nothing to keep playing). */
+    double t0 = now_s();
+    cli_program first;
+    rc = cli_load(s.path, s.lib, &first, s.werror);
+    if (rc == EXIT_OK) {
+        s.last_src = malloc(first.len + 1);
+        if (s.last_src) {
+            memcpy(s.last_src, first.src, first.len);
+            s.last_len = first.len;
+        }
+        rc = upload(&s, &first, t0);
+    }
+    cli_program_free(&first);
+    if (rc != EXIT_OK)
+        goto out;
+
+    /* Ctrl-C and SIGTERM arrive through a signalfd; they are blocked before the JACK client
+     * starts its threads, so those inherit the mask and never run a handler. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0 || pipe2(pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
+        cli_error("play: cannot set up signal handling: %s", strerror(errno));
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    s.host.wake_fd = pipefd[1];
+
+    if (!play_host_open(&s.host)) {
+        rc = EXIT_IO;
+        goto out;
+    }
+    host_open = true;
+    /* Before activation the audio side is still ours: set the rate, take the first version in and
+     * apply the persistent variables given with --set. */
+    sj_backend_set_sample_rate(s.host.be, s.host.srate);
+    sj_backend_process_updates(s.host.be);
+    cli_apply_pv(sj_backend_function(s.host.be), &inputs);
+    s.pending = false;
+    s.pending_updates = 0;
+
+    if (watch_file && !watch_open(&w, s.path))
+        fprintf(stderr, "sigjit: warning: cannot watch '%s' (%s): no hot reload\n", s.path, strerror(errno));
+    if (!play_host_start(&s.host)) {
+        rc = EXIT_IO;
+        goto out;
+    }
+    const char *cname = jack_get_client_name(s.host.client);
+    status(&s, stdout, "playing %s as JACK client '%s' (%.0f Hz, %u frames/period, backend %s): %s:out_1/out_2%s; "
+           "compiled in %.2f ms%s%s",
+           s.path, cname, s.host.srate, (unsigned)s.host.period,
+           sj_function_backend(sj_backend_function(s.host.be)) == SJ_BACKEND_NATIVE ? "native" : "interp", cname,
+           s.host.cfg.connect ? " connected to the system ports" : "", s.pending_compile_ms,
+           w.fd >= 0 ? "; watching for changes" : "", seconds > 0 ? "" : "; Ctrl-C stops");
+
+    const char *why = "stopped";
+    double deadline = seconds > 0 ? now_s() + seconds : INFINITY;
+    double reload_at = INFINITY;
+    for (;;) {
+        double t = now_s();
+        double wait = fmin(fmin(deadline, reload_at) - t, 0.05);
+        struct pollfd pf[3] = {{sfd, POLLIN, 0}, {pipefd[0], POLLIN, 0}, {w.fd, POLLIN, 0}};
+        int np = w.fd >= 0 ? 3 : 2;
+        int pr = poll(pf, (nfds_t)np, wait > 0 ? (int)ceil(wait * 1000) : 0);
+        if (pr < 0 && errno != EINTR) {
+            cli_error("play: poll failed: %s", strerror(errno));
+            rc = EXIT_INTERNAL;
+            break;
+        }
+        if (atomic_load_explicit(&s.host.shutdown, memory_order_acquire)) {
+            cli_error("the JACK server went away (%s); stopping", s.host.shutdown_reason);
+            rc = EXIT_IO;
+            why = "server gone";
+            break;
+        }
+        if (pr > 0 && (pf[0].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            ssize_t n = read(sfd, &si, sizeof si);
+            why = n == (ssize_t)sizeof si && si.ssi_signo == SIGINT ? "interrupted" : "terminated";
+            break;
+        }
+        if (np == 3 && pr > 0 && (pf[2].revents & POLLIN) && watch_read(&w))
+            reload_at = now_s() + 0.015; /* let a burst of events (write, rename) settle */
+        if (now_s() >= reload_at) {
+            reload_at = INFINITY;
+            reload(&s);
+        }
+        sj_engine_collect(s.eng);
+        float load = play_host_cpu_load(&s.host);
+        if (load > s.load_max && atomic_load(&s.host.cycles) > 10)
+            s.load_max = load;
+        check_pending(&s, false);
+        check_guard(&s);
+        if (now_s() >= deadline) {
+            why = "--seconds reached";
+            break;
+        }
+    }
+
+    check_pending(&s, true);
+    s.guard_printed_at = 0;
+    check_guard(&s);
+    {
+        uint64_t frames = atomic_load(&s.host.frames), cycles = atomic_load(&s.host.cycles);
+        double audio_us = s.host.srate > 0 ? (double)frames / s.host.srate * 1e6 : 0;
+        double ours = audio_us > 0 ? 100.0 * (double)atomic_load(&s.host.busy_us) / audio_us : 0;
+        double period_us = s.host.srate > 0 ? s.host.period / s.host.srate * 1e6 : 0;
+        status(&s, stdout,
+               "%s: %d version%s live, %d failed reload%s; %llu cycles, xruns %llu, DSP load max %.1f%%, "
+               "callback %.2f%% on average, longest %.3f ms (period %.3f ms); swap latency avg %.2f ms, max %.2f ms; "
+               "guard trips %llu; MIDI controls %llu",
+               why, s.version, s.version == 1 ? "" : "s", s.failed, s.failed == 1 ? "" : "s",
+               (unsigned long long)cycles, (unsigned long long)atomic_load(&s.host.xruns), s.load_max, ours,
+               (double)atomic_load(&s.host.busy_max_us) / 1e3, period_us / 1e3,
+               s.swaps_measured ? s.swap_us_sum / s.swaps_measured / 1e3 : 0.0, s.swap_us_max / 1e3,
+               (unsigned long long)atomic_load(&s.host.guard_trips), (unsigned long long)atomic_load(&s.host.midi_events));
+    }
+
+out:
+    if (host_open)
+        play_host_close(&s.host);
+    if (w.fd >= 0)
+        close(w.fd);
+    if (sfd >= 0)
+        close(sfd);
+    if (pipefd[0] >= 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+    }
+    cli_program_free(&s.cur);
+    free(s.last_src);
+    sj_engine_collect(s.eng);
+    sj_engine_free(s.eng);
+    for (size_t i = 0; i < inputs.npv; i++)
+        free((char *)inputs.pv[i].name);
+    return rc;
+}
+
+#endif /* SJ_HAVE_JACK */

@@ -1,0 +1,66 @@
+/*
+ * sigjit studio: the browser front end. This file parses the command line; the server is in
+ * studio_server.c (built only with civetweb), the program session in studio_session.c.
+ * docs/studio.md describes the studio, its protocol and its security.
+ */
+#include "cli.h"
+
+#include "studio_server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char studio_help[] =
+    "usage: sigjit studio [FILE] [--port N] [--no-browser]\n"
+    "\n"
+    "Serves the studio, a browser editor with live sound, on 127.0.0.1 only, and prints its URL with\n"
+    "a random token (the page needs it). FILE is a text program; every edit is compiled off the\n"
+    "audio path and saved back to FILE atomically (a missing FILE is created on the first edit).\n"
+    "A block program is shown as text, read-only. Stop with Ctrl+C.\n"
+    "\n"
+    "options:\n"
+    "  --port N        port to listen on (default 8765; 0: any free port)\n"
+    "  --no-browser    do not start a browser (none is started when there is no display anyway)\n"
+    "  --token T       use T (16-64 characters of A-Z a-z 0-9 _ -) instead of a random token (tests)\n"
+    "  --quiet         no request log on stderr\n";
+
+int cmd_studio(int argc, char **argv)
+{
+    studio_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.port = 8765;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(studio_help, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--port") == 0 && i + 1 < argc) {
+            size_t p;
+            if (!cli_parse_size(argv[++i], &p) || p > 65535) {
+                cli_error("--port needs a number from 0 to 65535");
+                return EXIT_USAGE;
+            }
+            opt.port = (int)p;
+        } else if (strcmp(a, "--token") == 0 && i + 1 < argc) {
+            opt.token = argv[++i];
+        } else if (strcmp(a, "--no-browser") == 0) {
+            opt.no_browser = true;
+        } else if (strcmp(a, "--quiet") == 0) {
+            opt.quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("studio: unknown option '%s' (sigjit studio --help)", a);
+            return EXIT_USAGE;
+        } else if (!opt.file) {
+            opt.file = a;
+        } else {
+            cli_error("studio: one FILE at most");
+            return EXIT_USAGE;
+        }
+    }
+#ifdef SJ_HAVE_CIVETWEB
+    return studio_serve(&opt);
+#else
+    cli_error("this sigjit was built without the studio (install libcivetweb-dev and rebuild)");
+    return EXIT_INTERNAL;
+#endif
+}

@@ -1,0 +1,629 @@
+/*
+ * The studio's web server: civetweb on 127.0.0.1, the embedded front end, the security checks and
+ * the WebSocket protocol (docs/studio.md). The program itself lives in studio_session.c.
+ *
+ * Security (docs/studio.md, "Security"): the server listens on 127.0.0.1 only; every request must
+ * name us in Host (127.0.0.1:PORT or localhost:PORT: defeats DNS rebinding); every request needs the
+ * token, from ?t= or the cookie set when the page was opened with it; the WebSocket also needs an
+ * Origin of ours and the token in its URL; files come from an embedded table by exact match (no
+ * file system, so no traversal); responses carry a strict Content-Security-Policy; messages are
+ * size-limited and a malformed one gets an error reply and changes nothing.
+ */
+#ifdef SJ_HAVE_CIVETWEB
+
+#include "studio_server.h"
+
+#include "cli.h"
+#include "studio_assets.h"
+#include "studio_json.h"
+#include "studio_session.h"
+
+#include <civetweb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define AUDIO_CHUNK 1024
+#define AUDIO_KIND 1
+#define AUDIO_HEADER 16
+
+typedef struct client {
+    struct mg_connection *conn; /* set when ready */
+    bool ready;
+    bool audio;      /* this client receives the PCM stream */
+    uint32_t seq;    /* audio message counter */
+    double rate;
+} client;
+
+typedef struct server {
+    struct mg_context *ctx;
+    studio_session *session;
+    int port;
+    char token[80];
+    char cookie_name[32];
+    bool quiet;
+    pthread_mutex_t mu; /* clients[] and every write to a WebSocket */
+    client *clients[STUDIO_MAX_CLIENTS];
+    size_t nclients; /* connected (ready or not) */
+} server;
+
+static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                          "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+                          "form-action 'none'; frame-ancestors 'none'";
+
+/* ---------------------------------------------------------------------------------------------
+ * Checks. */
+
+static bool const_time_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la; i++)
+        d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+    return d == 0;
+}
+
+static bool host_ok(const server *S, const char *host)
+{
+    if (!host)
+        return false;
+    char a[64], b[64];
+    snprintf(a, sizeof a, "127.0.0.1:%d", S->port);
+    snprintf(b, sizeof b, "localhost:%d", S->port);
+    return strcmp(host, a) == 0 || strcmp(host, b) == 0;
+}
+
+static bool origin_ok(const server *S, const char *origin)
+{
+    if (!origin)
+        return false;
+    char a[64], b[64];
+    snprintf(a, sizeof a, "http://127.0.0.1:%d", S->port);
+    snprintf(b, sizeof b, "http://localhost:%d", S->port);
+    return strcmp(origin, a) == 0 || strcmp(origin, b) == 0;
+}
+
+/* The value of t= in a query string (not URL-decoded: tokens are plain ASCII). */
+static bool query_token(const char *qs, char *buf, size_t bufsz)
+{
+    if (!qs)
+        return false;
+    const char *p = qs;
+    while (*p) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        if (n > 2 && p[0] == 't' && p[1] == '=') {
+            if (n - 2 >= bufsz)
+                return false;
+            memcpy(buf, p + 2, n - 2);
+            buf[n - 2] = 0;
+            return true;
+        }
+        if (!amp)
+            break;
+        p = amp + 1;
+    }
+    return false;
+}
+
+static bool url_token_ok(const server *S, const struct mg_request_info *ri)
+{
+    char t[96];
+    return query_token(ri->query_string, t, sizeof t) && const_time_equal(t, S->token);
+}
+
+static bool cookie_token_ok(const server *S, struct mg_connection *conn)
+{
+    const char *c = mg_get_header(conn, "Cookie");
+    char t[96];
+    return c && mg_get_cookie(c, S->cookie_name, t, sizeof t) > 0 && const_time_equal(t, S->token);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * HTTP. */
+
+static int send_plain(struct mg_connection *conn, int status, const char *reason, const char *body)
+{
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+              "Content-Security-Policy: %s\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+              "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+              status, reason, strlen(body), csp);
+    mg_write(conn, body, strlen(body));
+    return status;
+}
+
+static const studio_asset *find_asset(const char *path)
+{
+    if (strcmp(path, "/") == 0)
+        path = "/index.html";
+    for (size_t i = 0; i < studio_asset_count; i++)
+        if (strcmp(studio_assets[i].path, path) == 0)
+            return &studio_assets[i];
+    return NULL;
+}
+
+static void logf_access(const server *S, const struct mg_request_info *ri, int status)
+{
+    if (!S->quiet)
+        fprintf(stderr, "studio: %s %s -> %d\n", ri->request_method, ri->local_uri ? ri->local_uri : "?", status);
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    server *S = mg_get_user_data(mg_get_context(conn));
+    const char *uri = ri->local_uri_raw ? ri->local_uri_raw : "";
+    int status;
+    if (!host_ok(S, mg_get_header(conn, "Host"))) {
+        status = send_plain(conn, 421, "Misdirected Request", "wrong Host\n");
+    } else if (strcmp(uri, "/ws") == 0) {
+        const char *up = mg_get_header(conn, "Upgrade");
+        if (!up || strcasecmp(up, "websocket") != 0)
+            status = send_plain(conn, 400, "Bad Request", "WebSocket only\n");
+        else if (!origin_ok(S, mg_get_header(conn, "Origin")))
+            status = send_plain(conn, 403, "Forbidden", "wrong Origin\n");
+        else if (!url_token_ok(S, ri))
+            status = send_plain(conn, 403, "Forbidden", "token required\n");
+        else
+            return 0; /* civetweb does the handshake; the connect handler checks again */
+    } else if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
+        status = send_plain(conn, 405, "Method Not Allowed", "GET only\n");
+    } else if (!url_token_ok(S, ri) && !cookie_token_ok(S, conn)) {
+        status = send_plain(conn, 403, "Forbidden",
+                            "token required: open the URL that `sigjit studio` printed (it ends with ?t=...)\n");
+    } else {
+        const studio_asset *a = find_asset(uri);
+        if (!a) {
+            status = send_plain(conn, 404, "Not Found", "not found\n");
+        } else {
+            char cookie[256] = "";
+            if (url_token_ok(S, ri))
+                snprintf(cookie, sizeof cookie, "Set-Cookie: %s=%s; Path=/; HttpOnly; SameSite=Strict\r\n",
+                         S->cookie_name, S->token);
+            mg_printf(conn,
+                      "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
+                      "Content-Security-Policy: %s\r\nX-Content-Type-Options: nosniff\r\n"
+                      "Referrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\n"
+                      "Cross-Origin-Opener-Policy: same-origin\r\nCache-Control: no-store\r\n"
+                      "Connection: close\r\n\r\n",
+                      a->type, a->len, cookie, csp);
+            if (strcmp(ri->request_method, "HEAD") != 0)
+                mg_write(conn, a->data, a->len);
+            status = 200;
+        }
+    }
+    logf_access(S, ri, status);
+    return status;
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+    (void)conn;
+    (void)message;
+    return 1; /* civetweb's own messages (e.g. peers that hang up) are noise here */
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * WebSocket. */
+
+static void send_text_locked(client *c, const char *json, size_t len)
+{
+    if (c->ready && c->conn)
+        mg_websocket_write(c->conn, MG_WEBSOCKET_OPCODE_TEXT, json, len);
+}
+
+static void send_text(server *S, client *c, const char *json, size_t len)
+{
+    pthread_mutex_lock(&S->mu);
+    send_text_locked(c, json, len);
+    pthread_mutex_unlock(&S->mu);
+}
+
+static void broadcast(server *S, const char *json, size_t len)
+{
+    pthread_mutex_lock(&S->mu);
+    for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+        if (S->clients[i])
+            send_text_locked(S->clients[i], json, len);
+    pthread_mutex_unlock(&S->mu);
+}
+
+static void on_result(const char *json, size_t len, void *user)
+{
+    broadcast(user, json, len);
+}
+
+static void send_error(server *S, client *c, const sjs_jobject *o, const char *code, const char *message)
+{
+    sjs_buf b;
+    sjs_buf_init(&b);
+    sjs_buf_printf(&b, "{\"type\":\"error\",\"code\":\"%s\",\"message\":", code);
+    sjs_buf_json_string(&b, message, strlen(message));
+    const sjs_jmember *req = o ? sjs_json_get(o, "req") : NULL;
+    if (req && req->type == SJS_J_NUMBER) {
+        sjs_buf_puts(&b, ",\"req\":");
+        sjs_buf_json_number(&b, req->number);
+    }
+    sjs_buf_puts(&b, "}");
+    if (!b.failed)
+        send_text(S, c, b.s, b.len);
+    sjs_buf_free(&b);
+}
+
+static int connect_handler(const struct mg_connection *conn, void *cbdata)
+{
+    server *S = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    /* begin_request checked these already; a second look costs nothing. */
+    if (!origin_ok(S, mg_get_header(conn, "Origin")) || !url_token_ok(S, ri))
+        return 1;
+    client *c = calloc(1, sizeof *c);
+    if (!c)
+        return 1;
+    pthread_mutex_lock(&S->mu);
+    size_t slot = STUDIO_MAX_CLIENTS;
+    for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+        if (!S->clients[i]) {
+            slot = i;
+            break;
+        }
+    if (slot < STUDIO_MAX_CLIENTS) {
+        S->clients[slot] = c;
+        S->nclients++;
+    }
+    pthread_mutex_unlock(&S->mu);
+    if (slot == STUDIO_MAX_CLIENTS) {
+        free(c);
+        return 1;
+    }
+    mg_set_user_connection_data(conn, c);
+    return 0;
+}
+
+static void ready_handler(struct mg_connection *conn, void *cbdata)
+{
+    server *S = cbdata;
+    client *c = mg_get_user_connection_data(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&S->mu);
+    c->conn = conn;
+    c->ready = true;
+    pthread_mutex_unlock(&S->mu);
+    char *hello = studio_session_hello_json(S->session);
+    if (hello) {
+        send_text(S, c, hello, strlen(hello));
+        free(hello);
+    }
+}
+
+static void close_handler(const struct mg_connection *conn, void *cbdata)
+{
+    server *S = cbdata;
+    client *c = mg_get_user_connection_data(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&S->mu);
+    for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+        if (S->clients[i] == c) {
+            S->clients[i] = NULL;
+            S->nclients--;
+        }
+    pthread_mutex_unlock(&S->mu);
+    free(c);
+}
+
+static bool get_number(const sjs_jobject *o, const char *key, double lo, double hi, double *out)
+{
+    const sjs_jmember *m = sjs_json_get(o, key);
+    if (!m || m->type != SJS_J_NUMBER || !(m->number >= lo && m->number <= hi))
+        return false;
+    *out = m->number;
+    return true;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* Renders frames for the client that gave credit and sends them as binary messages (docs/studio.md,
+ * "Audio"). Runs on that client's connection thread. */
+static void stream_audio(server *S, client *c, size_t frames)
+{
+    unsigned char msg[AUDIO_HEADER + AUDIO_CHUNK * 2 * sizeof(float)];
+    float pcm[AUDIO_CHUNK * 2];
+    while (frames > 0) {
+        size_t n = frames < AUDIO_CHUNK ? frames : AUDIO_CHUNK;
+        studio_session_render(S->session, pcm, n);
+        put_u32(msg, AUDIO_KIND);
+        put_u32(msg + 4, c->seq++);
+        put_u32(msg + 8, (uint32_t)n);
+        put_u32(msg + 12, 2);
+        memcpy(msg + AUDIO_HEADER, pcm, n * 2 * sizeof(float));
+        pthread_mutex_lock(&S->mu);
+        bool still = c->audio && c->ready;
+        if (still)
+            mg_websocket_write(c->conn, MG_WEBSOCKET_OPCODE_BINARY, (const char *)msg,
+                               AUDIO_HEADER + n * 2 * sizeof(float));
+        pthread_mutex_unlock(&S->mu);
+        if (!still)
+            break;
+        frames -= n;
+    }
+}
+
+static void handle_message(server *S, client *c, const char *data, size_t len)
+{
+    sjs_jobject o;
+    char err[128];
+    if (!sjs_json_parse_object(data, len, &o, err, sizeof err)) {
+        send_error(S, c, NULL, "bad_json", err);
+        return;
+    }
+    const sjs_jmember *tm = sjs_json_get(&o, "type");
+    char *type = tm ? sjs_json_string(tm, NULL) : NULL;
+    if (!type) {
+        send_error(S, c, &o, "bad_message", "a message needs a string member \"type\"");
+        return;
+    }
+    double v;
+    if (strcmp(type, "hello") == 0) {
+        if (!get_number(&o, "proto", 0, 1e9, &v) || v != STUDIO_PROTO)
+            send_error(S, c, &o, "proto", "this server speaks protocol 1; reload the page");
+    } else if (strcmp(type, "ping") == 0) {
+        send_text(S, c, "{\"type\":\"pong\"}", 15);
+    } else if (strcmp(type, "text.set") == 0) {
+        const sjs_jmember *t = sjs_json_get(&o, "text");
+        size_t tlen = 0;
+        char *text = t ? sjs_json_string(t, &tlen) : NULL;
+        double req = 0;
+        const sjs_jmember *rm = sjs_json_get(&o, "req");
+        if (rm && !get_number(&o, "req", 0, 9007199254740991.0, &req)) {
+            send_error(S, c, NULL, "bad_message", "\"req\" must be a non-negative integer");
+        } else if (!text) {
+            send_error(S, c, &o, "bad_message", "text.set needs a string \"text\" (without NUL characters)");
+        } else {
+            const char *why = NULL;
+            if (!studio_session_submit_text(S->session, text, tlen, (int64_t)req, &why))
+                send_error(S, c, &o, "refused", why);
+        }
+        free(text);
+    } else if (strcmp(type, "param.set") == 0) {
+        const sjs_jmember *im = sjs_json_get(&o, "id");
+        char *id = im ? sjs_json_string(im, NULL) : NULL;
+        int idx = id ? studio_param_index(id) : -1;
+        double value, ramp = 20;
+        if (idx < 0)
+            send_error(S, c, &o, "bad_message", "param.set needs \"id\": one of in1 in2 alpha beta delta gamma");
+        else if (!get_number(&o, "value", -1e6, 1e6, &value))
+            send_error(S, c, &o, "bad_message", "param.set needs a number \"value\" in [-1e6, 1e6]");
+        else if (sjs_json_get(&o, "ramp_ms") && !get_number(&o, "ramp_ms", 0, 10000, &ramp))
+            send_error(S, c, &o, "bad_message", "\"ramp_ms\" must be in [0, 10000]");
+        else {
+            studio_session_set_param(S->session, idx, value, ramp);
+            sjs_buf b;
+            sjs_buf_init(&b);
+            sjs_buf_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", studio_param_name(idx));
+            sjs_buf_json_number(&b, value);
+            sjs_buf_puts(&b, "}");
+            if (!b.failed)
+                broadcast(S, b.s, b.len);
+            sjs_buf_free(&b);
+        }
+        free(id);
+    } else if (strcmp(type, "audio.start") == 0) {
+        double rate = 48000, ch = 2;
+        if (sjs_json_get(&o, "rate") && !get_number(&o, "rate", 8000, 384000, &rate))
+            send_error(S, c, &o, "bad_message", "\"rate\" must be in [8000, 384000]");
+        else if (sjs_json_get(&o, "channels") && (!get_number(&o, "channels", 2, 2, &ch)))
+            send_error(S, c, &o, "bad_message", "only \"channels\": 2 is supported");
+        else {
+            /* One listener at a time: the newest one takes the stream. */
+            pthread_mutex_lock(&S->mu);
+            for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+                if (S->clients[i] && S->clients[i] != c && S->clients[i]->audio) {
+                    S->clients[i]->audio = false;
+                    send_text_locked(S->clients[i], "{\"type\":\"audio.stopped\",\"reason\":\"taken\"}", 42);
+                }
+            c->audio = true;
+            c->rate = rate;
+            c->seq = 0;
+            pthread_mutex_unlock(&S->mu);
+            studio_session_audio_start(S->session, rate);
+            char msg[96];
+            int k = snprintf(msg, sizeof msg, "{\"type\":\"audio.started\",\"rate\":%.0f,\"channels\":2}", rate);
+            send_text(S, c, msg, (size_t)k);
+        }
+    } else if (strcmp(type, "audio.credit") == 0) {
+        double frames;
+        if (!c->audio)
+            send_error(S, c, &o, "bad_state", "audio.credit before audio.start");
+        else if (!get_number(&o, "frames", 1, c->rate, &frames) || frames != floor(frames))
+            send_error(S, c, &o, "bad_message", "\"frames\" must be an integer in [1, rate]");
+        else
+            stream_audio(S, c, (size_t)frames);
+    } else if (strcmp(type, "audio.stop") == 0) {
+        pthread_mutex_lock(&S->mu);
+        c->audio = false;
+        pthread_mutex_unlock(&S->mu);
+        send_text(S, c, "{\"type\":\"audio.stopped\",\"reason\":\"stop\"}", 41);
+    } else {
+        send_error(S, c, &o, "unknown_type", "unknown message type");
+    }
+    free(type);
+}
+
+static int data_handler(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
+{
+    server *S = cbdata;
+    client *c = mg_get_user_connection_data(conn);
+    int opcode = bits & 0x0F;
+    if (!c)
+        return 0;
+    if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
+        return 0;
+    if (opcode == MG_WEBSOCKET_OPCODE_PING) {
+        pthread_mutex_lock(&S->mu);
+        mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+        pthread_mutex_unlock(&S->mu);
+        return 1;
+    }
+    if (opcode == MG_WEBSOCKET_OPCODE_PONG)
+        return 1;
+    if (!(bits & 0x80) || opcode == MG_WEBSOCKET_OPCODE_CONTINUATION) {
+        send_error(S, c, NULL, "bad_message", "fragmented messages are not supported");
+        return 1;
+    }
+    if (len > STUDIO_MAX_MESSAGE) {
+        send_error(S, c, NULL, "too_large", "message larger than 1 MiB");
+        return 1;
+    }
+    if (opcode != MG_WEBSOCKET_OPCODE_TEXT) {
+        send_error(S, c, NULL, "bad_message", "the server takes JSON text messages only");
+        return 1;
+    }
+    handle_message(S, c, data, len);
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Start and stop. */
+
+static bool token_chars_ok(const char *t)
+{
+    size_t n = strlen(t);
+    if (n < 16 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = t[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
+              ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+static void maybe_open_browser(const char *url)
+{
+    const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+    if (!(d && d[0]) && !(w && w[0])) {
+        fprintf(stderr, "sigjit studio: no display here; open the URL above in a browser\n");
+        return;
+    }
+    char *argv[] = {"xdg-open", (char *)url, NULL};
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) != 0)
+        fprintf(stderr, "sigjit studio: could not start xdg-open; open the URL above in a browser\n");
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+int studio_serve(const studio_options *opt)
+{
+    server S;
+    memset(&S, 0, sizeof S);
+    pthread_mutex_init(&S.mu, NULL);
+    S.quiet = opt->quiet;
+    if (opt->token) {
+        if (!token_chars_ok(opt->token)) {
+            cli_error("--token needs 16 to 64 characters of [A-Za-z0-9_-]");
+            return EXIT_USAGE;
+        }
+        snprintf(S.token, sizeof S.token, "%s", opt->token);
+    } else {
+        unsigned char r[16];
+        if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+            cli_error("cannot get random bytes for the token: %s", strerror(errno));
+            return EXIT_INTERNAL;
+        }
+        for (size_t i = 0; i < sizeof r; i++)
+            snprintf(S.token + 2 * i, 3, "%02x", r[i]);
+    }
+
+    char err[256];
+    S.session = studio_session_new(opt->file, err, sizeof err);
+    if (!S.session) {
+        cli_error("%s", err);
+        return EXIT_IO;
+    }
+
+    /* Signals: the main thread waits for them; civetweb's threads (which inherit this mask) never
+     * see them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    mg_init_library(0);
+    char ports[32];
+    snprintf(ports, sizeof ports, "127.0.0.1:%d", opt->port);
+    const char *options[] = {"listening_ports", ports, "num_threads", "16", "enable_directory_listing", "no",
+                             "websocket_timeout_ms", "3600000", NULL};
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.begin_request = begin_request;
+    cb.log_message = log_message;
+    S.ctx = mg_start(&cb, &S, options);
+    if (!S.ctx) {
+        cli_error("cannot listen on %s (port in use? try --port 0 for any free port)", ports);
+        studio_session_free(S.session);
+        mg_exit_library();
+        return EXIT_IO;
+    }
+    struct mg_server_port sp[4];
+    int np = mg_get_server_ports(S.ctx, 4, sp);
+    S.port = np > 0 ? sp[0].port : opt->port;
+    snprintf(S.cookie_name, sizeof S.cookie_name, "sjstudio_%d", S.port);
+    mg_set_websocket_handler(S.ctx, "/ws", connect_handler, ready_handler, data_handler, close_handler, &S);
+    if (!studio_session_start(S.session, on_result, &S)) {
+        cli_error("cannot start the compile thread");
+        mg_stop(S.ctx);
+        studio_session_free(S.session);
+        mg_exit_library();
+        return EXIT_INTERNAL;
+    }
+
+    char url[160];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/?t=%s", S.port, S.token);
+    printf("sigjit studio: %s on %s\n", opt->file ? opt->file : "(unsaved program)", url);
+    fflush(stdout);
+    if (!opt->no_browser)
+        maybe_open_browser(url);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (!S.quiet)
+        fprintf(stderr, "sigjit studio: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    mg_stop(S.ctx);
+    studio_session_free(S.session);
+    mg_exit_library();
+    pthread_mutex_destroy(&S.mu);
+    return EXIT_OK;
+}
+
+#else
+/* Built without civetweb: studio.c reports it. ISO C wants at least one declaration here. */
+typedef int studio_server_unavailable;
+#endif

@@ -1,0 +1,64 @@
+/*
+ * The studio's program session: the one place the studio uses the library (text language, engine).
+ * The civetweb server (studio_server.c) only moves messages; everything that touches sigjit's API is
+ * here, so changes in the text-language, block-language or engine APIs stay in this file.
+ *
+ * Threads:
+ *   - a compile worker (started by studio_session_new) parses and uploads edits (sj_parse,
+ *     sj_engine_upload), saves the file and reports each result through the callback. Edits are
+ *     coalesced: if several arrive while one compiles, only the newest is compiled.
+ *   - the renderer: whoever calls studio_session_render (the server calls it from the audio
+ *     client's connection thread when credit arrives). It is the engine's audio side; a mutex joins
+ *     it with the worker's swap of a new function (the compile itself runs outside that mutex).
+ * Independent of civetweb: compiled in every build.
+ */
+#ifndef SJ_STUDIO_SESSION_H
+#define SJ_STUDIO_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct studio_session studio_session;
+
+/* Called from the worker thread with a complete JSON message (a compile.result) to broadcast. */
+typedef void (*studio_result_fn)(const char *json, size_t len, void *user);
+
+#define STUDIO_NPARAMS 6
+#define STUDIO_MAX_TEXT ((size_t)512 * 1024)
+
+/* Loads path (a text program, or a block program shown read-only as text; a missing file starts
+ * from a small example and is created on the first edit) or, with path NULL, starts unsaved.
+ * Compiles the program once before returning. NULL with a message in err on failure. */
+studio_session *studio_session_new(const char *path, char *err, size_t errsz);
+/* Stops the worker and frees everything. Nobody may render any more. */
+void studio_session_free(studio_session *s);
+/* Starts the compile worker; results go to fn from then on. */
+bool studio_session_start(studio_session *s, studio_result_fn fn, void *user);
+
+/* The hello message for a new client (text, revisions, last diagnostics, parameters). malloc'ed. */
+char *studio_session_hello_json(studio_session *s);
+/* Queues a new text (copied). Returns false with a reason if refused (read-only, too large). */
+bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, const char **why);
+
+/* Parameters in1, in2, alpha, beta, delta, gamma by index (0..5), or -1 for an unknown name. */
+int studio_param_index(const char *name);
+const char *studio_param_name(int idx);
+/* Sets the target of a parameter; the renderer glides to it with a one-pole of time constant
+ * ramp_ms (0: at once). */
+void studio_session_set_param(studio_session *s, int idx, double value, double ramp_ms);
+
+/* Prepares rendering at rate (Hz; sets the engine's rate, which resets the playing function's
+ * state as the reference does). */
+void studio_session_audio_start(studio_session *s, double rate);
+/* Renders frames of stereo float (sig1 left, sig2 right, interleaved), applying queued updates
+ * first. NaN becomes 0 and samples are clipped to [-1, 1] to protect ears and speakers. */
+void studio_session_render(studio_session *s, float *out, size_t frames);
+/* How many samples were clipped or NaN since the start (for status messages). */
+uint64_t studio_session_clipped(studio_session *s);
+
+/* Writes data to path atomically: a temporary file in the same directory, fsync, rename. The old
+ * file is untouched if anything fails. Returns 0 or an errno value. */
+int studio_write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif
