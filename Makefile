@@ -97,6 +97,23 @@ san:
 valgrind: all
 	@O=$(O) VALGRIND=1 sh tests/run.sh $(TEST_BIN)
 
+# Fuzzing: the library rebuilt with clang for libFuzzer, ASan and UBSan (build-fuzz/), shared by the
+# modules' fuzz targets in mk/*.mk (fuzz-parse, fuzz-blocks, fuzz-compile, ...).
+FUZZ_CC ?= clang
+FUZZ_O := build-fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CAPSTONE_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_O)/%.o)
+FUZZ_LIB := $(FUZZ_O)/libsigjit-fuzz.a
+
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
 # Generated documentation: the node reference comes from the descriptors.
 docs: $(CLI)
 	$(CLI) nodes --markdown > docs/nodes.md
@@ -107,5 +124,5 @@ fuzz-ci:
 clean:
 	rm -rf build build-san build-fuzz bench/out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
 -include $(sort $(wildcard mk/*.mk))

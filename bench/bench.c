@@ -8,7 +8,7 @@
  *   gcc-O2        the C export of the program built with cc -std=c11 -O2 (the ceiling)
  *   faust-llvm    Faust's LLVM JIT (libfaust, -double) on the equivalent Faust program
  * Compile latency: median over many compiles, in microseconds (for gcc-O2: cc -O2 -c of the exported
- * file, process start included). Runtime: ns per sample, blocks of 128, median of 11 runs after a
+ * file, process start included). Runtime: ns per sample, blocks of 128, median of 21 runs (5 with -q) after a
  * warm-up. Writes bench/out/results.csv. Options: -q (fewer repetitions, for a quick look).
  */
 #include "programs.h"
@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 {
     bool quick = argc > 1 && strcmp(argv[1], "-q") == 0;
     int creps = quick ? 21 : 201, freps = quick ? 2 : 5, greps = quick ? 1 : 3;
-    g_runs = quick ? 5 : 11;
+    g_runs = quick ? 5 : 21;
     mkdir("bench/out", 0777);
     FILE *csv = fopen("bench/out/results.csv", "w");
     if (!csv) {
@@ -368,6 +368,13 @@ int main(int argc, char **argv)
         return 1;
     }
     fprintf(csv, "program,backend,compile_us,ns_per_sample,ratio_vs_gcc\n");
+    FILE *md = fopen("bench/out/results.md", "w");
+    if (!md) {
+        perror("bench/out/results.md");
+        return 1;
+    }
+    fprintf(md, "| program | backend | compile µs | ns/sample | vs gcc -O2 | code bytes | state bytes |\n"
+                "|---|---|---:|---:|---:|---:|---:|\n");
     char cpu[256];
     cpu_name(cpu, sizeof cpu);
     printf("sigjit %s benchmark on %s, blocks of %d frames at 48 kHz\n", SJ_VERSION_STRING, cpu, BLOCK);
@@ -509,6 +516,8 @@ int main(int argc, char **argv)
                    rows[k].compile_us, rows[k].ns, ratio, code, state);
             fprintf(csv, "%s,%s,%.2f,%.3f,%.3f\n", bench_programs[p].name, rows[k].backend, rows[k].compile_us,
                     rows[k].ns, ratio);
+            fprintf(md, "| %s | %s | %.1f | %.2f | %.2fx | %s | %s |\n", k == 0 ? bench_programs[p].name : "",
+                    rows[k].backend, rows[k].compile_us, rows[k].ns, ratio, code, state);
         }
         printf("     (%s; max |difference| interp/native/gcc over 1 s: %g)\n", bench_programs[p].title, maxdiff);
         fflush(stdout);
@@ -516,6 +525,7 @@ int main(int argc, char **argv)
     sj_context_free(ctx);
     sj_library_release(lib);
     fclose(csv);
-    printf("\nwritten: bench/out/results.csv\n");
+    fclose(md);
+    printf("\nwritten: bench/out/results.csv, bench/out/results.md\n");
     return 0;
 }

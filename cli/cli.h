@@ -59,5 +59,7 @@ int cmd_nodes(int argc, char **argv);
 int cmd_blocks(int argc, char **argv);
 int cmd_studio(int argc, char **argv);
 int cmd_play(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

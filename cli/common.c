@@ -95,8 +95,8 @@ static void print_diags(const sj_diag_list *dl, const char *src, size_t len)
 int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool werror)
 {
     memset(prog, 0, sizeof *prog);
-    prog->path = path;
     prog->src = cli_read_file(path, &prog->len);
+    prog->path = strcmp(path, "-") == 0 ? "<stdin>" : path;
     if (!prog->src) {
         cli_error("cannot read '%s': %s", path, strerror(errno));
         return EXIT_IO;
@@ -108,16 +108,17 @@ int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool we
         sj_status st = sj_blocks_json_to_ast(prog->src, prog->len, lib, &prog->ast, &d);
         if (st != SJ_OK) {
             if (d.line > 0)
-                fprintf(stderr, "%s:%d:%d: error: %s\n", path, d.line, d.col, d.message[0] ? d.message : sj_strerror(st));
+                fprintf(stderr, "%s:%d:%d: error: %s\n", prog->path, d.line, d.col,
+                        d.message[0] ? d.message : sj_strerror(st));
             else
-                fprintf(stderr, "%s: error: %s\n", path, d.message[0] ? d.message : sj_strerror(st));
+                fprintf(stderr, "%s: error: %s\n", prog->path, d.message[0] ? d.message : sj_strerror(st));
             return st == SJ_ERR_NOMEM ? EXIT_INTERNAL : st == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL : EXIT_PROGRAM;
         }
         return EXIT_OK;
     }
     sj_diag_list dl;
     sj_diag_list_init(&dl);
-    sj_status st = sj_parse(prog->src, prog->len, path, lib, &prog->ast, &dl);
+    sj_status st = sj_parse(prog->src, prog->len, prog->path, lib, &prog->ast, &dl);
     print_diags(&dl, prog->src, prog->len);
     bool warned = dl.warnings > 0;
     sj_diag_list_fini(&dl);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -118,7 +119,7 @@ static int process(jack_nframes_t nframes, void *arg)
         out[c] = jack_port_get_buffer(h->out_port[c], nframes);
     }
 
-    bool tripped = false;
+    bool tripped = false, nonfinite = false;
     for (jack_nframes_t off = 0; off < nframes; off += PLAY_CHUNK) {
         size_t len = nframes - off < PLAY_CHUNK ? nframes - off : PLAY_CHUNK;
         for (int c = 0; c < 2; c++) {
@@ -152,24 +153,31 @@ static int process(jack_nframes_t nframes, void *arg)
             io.in[k] = h->scratch_in[k];
         io.sig1 = h->scratch_out[0];
         io.sig2 = h->scratch_out[1];
-        io.ret = NULL;
+        io.ret = h->scope ? h->scratch_ret : NULL;
         sj_backend_process_block(h->be, &io, len);
 
-        if (h->cfg.guard) {
-            bool bad = false;
-            for (size_t i = 0; i < len; i++)
-                if (!isfinite(io.sig1[i]) || !isfinite(io.sig2[i]))
-                    bad = true;
-            if (bad) {
+        /* Non-finite output is always counted (the main thread warns); the guard also silences it. */
+        bool bad = false;
+        for (size_t i = 0; i < len; i++)
+            if (!isfinite(io.sig1[i]) || !isfinite(io.sig2[i]))
+                bad = true;
+        if (bad) {
+            nonfinite = true;
+            if (h->cfg.guard) {
                 memset(h->scratch_out, 0, sizeof h->scratch_out);
+                memset(h->scratch_ret, 0, sizeof h->scratch_ret);
                 sj_backend_clear(h->be);
                 tripped = true;
             }
         }
+        if (h->scope)
+            sj_scope_feed(h->scope, sj_backend_function(h->be), &io, len);
         for (int c = 0; c < 2; c++)
             for (size_t i = 0; i < len; i++)
                 out[c][off + i] = (float)h->scratch_out[c][i];
     }
+    if (nonfinite)
+        atomic_fetch_add_explicit(&h->nonfinite_blocks, 1, memory_order_relaxed);
     if (tripped) {
         atomic_store_explicit(&h->guard_frame, jack_last_frame_time(h->client), memory_order_relaxed);
         atomic_fetch_add_explicit(&h->guard_trips, 1, memory_order_release);
@@ -325,8 +333,14 @@ void play_host_close(play_host *h)
     /* After the server went away only jack_client_close is allowed (it frees the client). */
     if (!atomic_load(&h->shutdown))
         jack_deactivate(h->client);
-    else if (!getenv("SIGJIT_JACK_VERBOSE"))
-        jack_set_error_function(jack_quiet); /* "Server is not running", already said */
+    else {
+        if (!getenv("SIGJIT_JACK_VERBOSE"))
+            jack_set_error_function(jack_quiet); /* "Server is not running", already said */
+        /* A server that is shutting down is still writing its goodbyes to every client; closing our
+         * end at once makes jackd 1.9.21 die of SIGPIPE, leaving its shared memory registered. */
+        struct timespec ts = {0, 250 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     jack_client_close(h->client);
     h->client = NULL;
 }

@@ -47,6 +47,7 @@ typedef struct play_config {
 typedef struct play_host {
     play_config cfg;
     sj_backend *be;
+    sj_scope *scope;          /* fed after every chunk when set (before play_host_start) */
     jack_client_t *client;
     jack_port_t *in_port[2], *out_port[2], *midi_port;
     int wake_fd;              /* write end of a pipe: poked by the shutdown callback */
@@ -59,6 +60,7 @@ typedef struct play_host {
     double applied_srate;
     double scratch_in[2 + PLAY_NPARAM][PLAY_CHUNK];
     double scratch_out[2][PLAY_CHUNK];
+    double scratch_ret[PLAY_CHUNK];
 
     /* ---- shared (atomics) ---- */
     atomic_uint_fast64_t cycles;         /* process callbacks run */
@@ -68,6 +70,7 @@ typedef struct play_host {
     atomic_uint_fast64_t update_frame;   /* JACK frame time of the cycle that applied it */
     atomic_uint_fast64_t guard_trips;    /* blocks silenced by the guard */
     atomic_uint_fast64_t guard_frame;    /* JACK frame time of the last trip */
+    atomic_uint_fast64_t nonfinite_blocks; /* periods with NaN/Inf output (guard or not) */
     atomic_uint_fast64_t xruns;
     atomic_uint_fast64_t midi_events;    /* control changes taken */
     atomic_uint_fast64_t busy_us;        /* time spent in the callback */

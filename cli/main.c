@@ -20,6 +20,8 @@ static const char usage_text[] =
     "  blocks show FILE       draw a block program\n"
     "  studio [FILE]          edit and hear a program in the browser (docs/studio.md)\n"
     "  play FILE              play live through JACK, reloading FILE when it is saved\n"
+    "  export FILE [-o OUT.c] the program as one standalone C file\n"
+    "  plot FILE -o OUT.png   draw the signals over a time span (--seconds S) as a picture\n"
     "\n"
     "options:\n"
     "  -h, --help             this help (COMMAND --help: the command's help)\n"
@@ -74,6 +76,10 @@ dispatch:
         return cmd_studio(argc, argv);
     if (strcmp(cmd, "play") == 0)
         return cmd_play(argc, argv);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc, argv);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc, argv);
     cli_error("unknown command '%s' (sigjit --help lists them)", cmd);
     return EXIT_USAGE;
 }

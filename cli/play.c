@@ -14,6 +14,8 @@
  */
 #include "cli.h"
 #include "jack_host.h"
+#include "play_util.h"
+#include "scope_png.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,10 +26,9 @@
 
 #ifdef SJ_HAVE_JACK
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #endif
@@ -35,7 +36,7 @@
 static const char play_help[] =
     "usage: sigjit play FILE [--seconds S] [--connect] [--set NAME=VALUE ...] [--guard]\n"
     "                   [--name CLIENT] [--cc PARAM=CC[:LO:HI] ...] [--midi-channel N]\n"
-    "                   [--smooth MS] [--no-watch] [--quiet] [--werror]\n"
+    "                   [--smooth MS] [--tscope] [--scope OUT.png ...] [--no-watch] [--quiet] [--werror]\n"
     "\n"
     "Plays the program live as a JACK client: inputs in_1/in_2 feed in1/in2, outputs out_1/out_2\n"
     "carry &sig1/&sig2, and MIDI control changes on midi_in move alpha..gamma. When FILE is saved it\n"
@@ -53,9 +54,14 @@ static const char play_help[] =
     "                     (default alpha=1 beta=2 delta=3 gamma=4, each over 0..1)\n"
     "  --midi-channel N   take control changes from channel N only (1..16; default: any)\n"
     "  --smooth MS        time constant of the control smoothing (default 10 ms; 0: none)\n"
-    "  --no-watch         no hot reload\n"
+    "  --no-watch         no hot reload (SIGUSR1 resets the program's state at any time)\n"
+    "  --tscope           draw a scope in the terminal (~15 times a second; without a terminal:\n"
+    "                     one line of min/max a second); --scope-time defaults to 20 ms for it\n"
     "  --quiet            no status lines (errors are still printed)\n"
     "  --werror           treat warnings as errors\n"
+    "\n"
+    "Scope options as for render (docs/scope.md); here the picture is redrawn every second and at exit:\n"
+    "%s"
     "\n"
     "Status lines go to stdout, errors to stderr. Exit codes: 0 stopped (--seconds, Ctrl-C, SIGTERM),\n"
     "1 the program has errors at start, 2 usage error, 3 input/output error (no JACK server, the\n"
@@ -67,7 +73,7 @@ int cmd_play(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(play_help, stdout);
+            printf(play_help, scope_cli_help);
             return EXIT_OK;
         }
     cli_error("play: this sigjit was built without JACK (install libjack-jackd2-dev and rebuild)");
@@ -75,135 +81,6 @@ int cmd_play(int argc, char **argv)
 }
 
 #else
-
-/* ---------------------------------------------------------------------------------------------
- * What state a new version keeps: the stateful calls (by uid) and persistent variables (by name)
- * of the old and the new program, compared. Names point into the ASTs, which outlive the sets.
- */
-typedef struct state_item {
-    bool pv;           /* a *variable (else a stateful node call) */
-    const char *name;
-    uint64_t uid;
-    int line, col;
-} state_item;
-
-typedef struct state_set {
-    state_item *v;
-    size_t n, cap;
-    const sj_library *lib;
-    bool nomem;
-} state_set;
-
-static void set_add(state_set *s, state_item it)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->v[i].pv == it.pv && (it.pv ? strcmp(s->v[i].name, it.name) == 0 : s->v[i].uid == it.uid))
-            return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        state_item *v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->nomem = true;
-            return;
-        }
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n++] = it;
-}
-
-static bool collect_state(const sj_ast *node, size_t depth, void *user)
-{
-    (void)depth;
-    state_set *s = user;
-    if (node->kind == SJ_AST_CALL && node->name) {
-        const sj_node_type *t = sj_library_find(s->lib, node->name);
-        if (t && sj_node_type_is_stateful(t))
-            set_add(s, (state_item){false, node->name, node->uid, node->line, node->col});
-    } else if ((node->kind == SJ_AST_ASSIGN || node->kind == SJ_AST_VAR) && node->name && node->name[0] == '*') {
-        set_add(s, (state_item){true, node->name, 0, node->line, node->col});
-    }
-    return true;
-}
-
-static void state_set_build(state_set *s, const sj_ast *ast, const sj_library *lib)
-{
-    memset(s, 0, sizeof *s);
-    s->lib = lib;
-    if (ast && sj_ast_walk(ast, collect_state, s) != SJ_OK)
-        s->nomem = true;
-}
-
-static bool set_has(const state_set *s, const state_item *it)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        const state_item *o = &s->v[i];
-        if (o->pv != it->pv)
-            continue;
-        if (it->pv ? strcmp(o->name, it->name) == 0 : (o->uid == it->uid && strcmp(o->name, it->name) == 0))
-            return true;
-    }
-    return false;
-}
-
-/* Appends to a fixed buffer, truncating quietly. */
-static void bufcat(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void bufcat(char *buf, size_t cap, const char *fmt, ...)
-{
-    size_t n = strlen(buf);
-    if (n + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-}
-
-static void list_items(char *buf, size_t cap, const char *label, const state_set *from, const state_set *against,
-                       bool want_in)
-{
-    size_t count = 0, shown = 0;
-    for (size_t i = 0; i < from->n; i++)
-        if (set_has(against, &from->v[i]) == want_in)
-            count++;
-    bufcat(buf, cap, "%s %zu", label, count);
-    if (!count)
-        return;
-    bufcat(buf, cap, " (");
-    for (size_t i = 0; i < from->n; i++) {
-        const state_item *it = &from->v[i];
-        if (set_has(against, it) != want_in)
-            continue;
-        if (shown == 6) {
-            bufcat(buf, cap, ", ...");
-            break;
-        }
-        if (it->pv || it->line <= 0)
-            bufcat(buf, cap, "%s%s", shown ? ", " : "", it->name);
-        else
-            bufcat(buf, cap, "%s%s %d:%d", shown ? ", " : "", it->name, it->line, it->col);
-        shown++;
-    }
-    bufcat(buf, cap, ")");
-}
-
-/* "kept 2 (phase 1:9, *n), new 1 (lp1 3:10), dropped 0" */
-static void describe_state(char *buf, size_t cap, const sj_ast *old_ast, const sj_ast *new_ast, const sj_library *lib)
-{
-    state_set o, n;
-    state_set_build(&o, old_ast, lib);
-    state_set_build(&n, new_ast, lib);
-    buf[0] = 0;
-    if (o.nomem || n.nomem) {
-        bufcat(buf, cap, "state summary unavailable (out of memory)");
-    } else {
-        list_items(buf, cap, "kept", &n, &o, true);
-        list_items(buf, cap, ", new", &n, &o, false);
-        list_items(buf, cap, ", dropped", &o, &n, false);
-    }
-    free(o.v);
-    free(n.v);
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The session.
@@ -232,7 +109,15 @@ typedef struct play_session {
     double guard_printed_at;
     double swap_us_max, swap_us_sum;
     int swaps_measured;
+    /* scope */
+    scope_cli sco;
+    bool tscope, tscope_tty;
+    int tscope_drawn;          /* lines of the terminal scope on the screen */
+    double tscope_next, png_next;
+    sj_scope_frame *frame;
 } play_session;
+
+static void tscope_erase(play_session *s);
 
 static double now_s(void)
 {
@@ -251,6 +136,7 @@ static void status(play_session *s, FILE *f, const char *fmt, ...)
 {
     if (s->quiet && f == stdout)
         return;
+    tscope_erase(s);
     va_list ap;
     va_start(ap, fmt);
     fprintf(f, "[%7.2fs] ", elapsed(s));
@@ -310,7 +196,7 @@ static int upload(play_session *s, cli_program *prog, double t_load)
     s->pending_upload_us = play_host_time_us(&s->host);
     s->pending_updates = before;
     s->pending_since = now_s();
-    describe_state(s->pending_state, sizeof s->pending_state, s->cur.ast, prog->ast, s->lib);
+    play_describe_state(s->pending_state, sizeof s->pending_state, s->cur.ast, prog->ast, s->lib);
     cli_program_free(&s->cur);
     s->cur = *prog;
     memset(prog, 0, sizeof *prog);
@@ -328,6 +214,7 @@ static bool blank(const char *src, size_t len)
 /* The file changed on disk: reload it unless its text is what we tried last. */
 static void reload(play_session *s)
 {
+    tscope_erase(s); /* the diagnostics go where the scope was */
     double t0 = now_s();
     size_t len;
     char *src = cli_read_file(s->path, &len);
@@ -374,18 +261,127 @@ static void check_pending(play_session *s, bool final)
     }
 }
 
+/* NaN/Inf output: with --guard the audio side has silenced it and reset the state; without, it
+ * went out as it was (and a NaN in a kept state survives every reload), so say how to get out. */
 static void check_guard(play_session *s)
 {
-    uint64_t trips = atomic_load_explicit(&s->host.guard_trips, memory_order_acquire);
-    if (trips == s->guard_seen)
+    uint64_t n = atomic_load_explicit(s->host.cfg.guard ? &s->host.guard_trips : &s->host.nonfinite_blocks,
+                                      memory_order_acquire);
+    if (n == s->guard_seen)
         return;
     double t = elapsed(s);
     if (t - s->guard_printed_at < 1.0 && s->guard_printed_at > 0)
         return; /* at most one line a second */
-    status(s, stderr, "guard: NaN/Inf in the output of v%d: block silenced, state reset (%llu time%s so far)",
-           s->version, (unsigned long long)trips, trips == 1 ? "" : "s");
-    s->guard_seen = trips;
+    if (s->host.cfg.guard)
+        status(s, stderr, "guard: NaN/Inf in the output: silenced, state reset (%llu period%s so far)",
+               (unsigned long long)n, n == 1 ? "" : "s");
+    else
+        status(s, stderr, "warning: NaN/Inf in the output (%llu period%s so far); a NaN kept in a node's state "
+               "outlives reloads: --guard silences and resets, or send SIGUSR1 to reset the state",
+               (unsigned long long)n, n == 1 ? "" : "s");
+    s->guard_seen = n;
     s->guard_printed_at = t;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The terminal scope: the live view of the scope (sj_scope_read_live) drawn with characters, one
+ * column per group of points, each input's min..max span filled with its own character. It is
+ * redrawn in place; status lines and diagnostics first erase it and it reappears below them.
+ * Without a terminal it prints the reference's min/max labels once a second instead.
+ */
+#define TSCOPE_ROWS 15
+
+static void tscope_erase(play_session *s)
+{
+    if (!s->tscope_drawn)
+        return;
+    printf("\033[%dA\033[J", s->tscope_drawn);
+    fflush(stdout);
+    s->tscope_drawn = 0;
+}
+
+static int value_row(float v, float offset, float gain)
+{
+    double y = (double)v * gain + offset;          /* -1..1 fills the rows (the reference's mapping) */
+    double r = (1.0 - (y * 0.5 + 0.5)) * (TSCOPE_ROWS - 1);
+    if (r < 0)
+        r = 0;
+    if (r > TSCOPE_ROWS - 1)
+        r = TSCOPE_ROWS - 1;
+    return (int)lround(r);
+}
+
+static void tscope_labels(play_session *s, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    for (unsigned i = 0; i < SJ_SCOPE_INPUTS; i++) {
+        if (!s->frame->active[i])
+            continue;
+        char lab[128];
+        sj_scope_frame_label(s->frame, i, lab, sizeof lab);
+        const char *rest = strchr(lab, ' ');
+        play_bufcat(buf, cap, "%s%s%s", buf[0] ? " | " : "", s->sco.names[i] ? s->sco.names[i] : "?", rest ? rest : "");
+    }
+}
+
+static void tscope_draw(play_session *s)
+{
+    sj_scope_read_live(s->sco.scope, s->frame);
+    const sj_scope_frame *fr = s->frame;
+    char labels[512];
+    tscope_labels(s, labels, sizeof labels);
+    if (!s->tscope_tty) {
+        status(s, stdout, "scope: %s", fr->sweep && labels[0] ? labels : "(nothing captured yet)");
+        return;
+    }
+    struct winsize ws;
+    int cols = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col - 1 : 79;
+    if (cols > 128)
+        cols = 128;
+    static const char marks[SJ_SCOPE_INPUTS] = {'#', '*', '+'};
+    char grid[TSCOPE_ROWS][129];
+    for (int r = 0; r < TSCOPE_ROWS; r++) {
+        memset(grid[r], r == TSCOPE_ROWS / 2 ? '-' : ' ', (size_t)cols);
+        grid[r][cols] = 0;
+    }
+    for (int c = 0; c < cols; c++) {
+        size_t p0 = (size_t)c * SJ_SCOPE_SAMPLES / (size_t)cols, p1 = (size_t)(c + 1) * SJ_SCOPE_SAMPLES / (size_t)cols;
+        if (p1 <= p0)
+            p1 = p0 + 1;
+        for (unsigned i = 0; i < SJ_SCOPE_INPUTS; i++) {
+            if (!fr->active[i])
+                continue;
+            float mx = -INFINITY, mn = INFINITY;
+            for (size_t p = p0; p < p1; p++) {
+                const sj_scope_point *pt = &fr->points[i][p];
+                if (pt->max == pt->max && pt->max > mx)
+                    mx = pt->max;
+                if (pt->min == pt->min && pt->min < mn)
+                    mn = pt->min;
+            }
+            if (!(mx >= mn))
+                continue;
+            int top = value_row(mx, fr->offset[i], fr->gain[i]), bot = value_row(mn, fr->offset[i], fr->gain[i]);
+            for (int r = top; r <= bot; r++)
+                grid[r][c] = marks[i];
+        }
+    }
+    if (s->tscope_drawn)
+        printf("\033[%dA", s->tscope_drawn);
+    printf("\r\033[2K+%.*s+\n", cols - 2, "------------------------------------------------------------------------"
+                                           "--------------------------------------------------------");
+    for (int r = 0; r < TSCOPE_ROWS; r++)
+        printf("\r\033[2K%s\n", grid[r]);
+    printf("\r\033[2K%.*s\n", cols, labels);
+    printf("\r\033[2K%.0f ms across, sweep %llu, # %s  * %s  + %s | alpha %.3f beta %.3f delta %.3f gamma %.3f | "
+           "DSP %.1f%%, xruns %llu\n",
+           (double)fr->time_ms, (unsigned long long)fr->sweep, fr->active[0] ? s->sco.names[0] : "-",
+           fr->active[1] ? s->sco.names[1] : "-", fr->active[2] ? s->sco.names[2] : "-",
+           (double)play_host_param(&s->host, 0), (double)play_host_param(&s->host, 1),
+           (double)play_host_param(&s->host, 2), (double)play_host_param(&s->host, 3),
+           (double)play_host_cpu_load(&s->host), (unsigned long long)atomic_load(&s->host.xruns));
+    fflush(stdout);
+    s->tscope_drawn = TSCOPE_ROWS + 3;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -440,81 +436,6 @@ static bool parse_cc(play_config *cfg, const char *arg)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * File watching: the file's directory, so that editors that save by writing a new file and
- * renaming it over the old one are seen as well as those that write in place.
- */
-typedef struct watch {
-    int fd;
-    int wd[2];
-    char base[2][NAME_MAX + 1];
-    int count;
-} watch;
-
-static void split_path(const char *path, char *dir, size_t dcap, char *base, size_t bcap)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        snprintf(dir, dcap, ".");
-        snprintf(base, bcap, "%s", path);
-    } else {
-        int n = (int)(slash - path);
-        if (n == 0)
-            snprintf(dir, dcap, "/");
-        else
-            snprintf(dir, dcap, "%.*s", n, path);
-        snprintf(base, bcap, "%s", slash + 1);
-    }
-}
-
-static bool watch_open(watch *w, const char *path)
-{
-    memset(w, 0, sizeof *w);
-    w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (w->fd < 0)
-        return false;
-    char real[PATH_MAX];
-    const char *paths[2] = {path, realpath(path, real) ? real : NULL};
-    for (int i = 0; i < 2; i++) {
-        if (!paths[i])
-            continue;
-        char dir[PATH_MAX];
-        split_path(paths[i], dir, sizeof dir, w->base[w->count], sizeof w->base[w->count]);
-        int wd = inotify_add_watch(w->fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
-        if (wd < 0)
-            continue;
-        if (w->count == 1 && wd == w->wd[0] && strcmp(w->base[0], w->base[1]) == 0)
-            continue; /* the same directory and name */
-        w->wd[w->count++] = wd;
-    }
-    if (!w->count) {
-        close(w->fd);
-        w->fd = -1;
-        return false;
-    }
-    return true;
-}
-
-/* Drains the events; true if one concerns the file. */
-static bool watch_read(watch *w)
-{
-    bool hit = false;
-    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-    for (;;) {
-        ssize_t n = read(w->fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        for (char *p = buf; p < buf + n;) {
-            const struct inotify_event *ev = (const struct inotify_event *)p;
-            for (int i = 0; i < w->count; i++)
-                if (ev->wd == w->wd[i] && ev->len && strcmp(ev->name, w->base[i]) == 0)
-                    hit = true;
-            p += sizeof *ev + ev->len;
-        }
-    }
-    return hit;
-}
-
-/* ---------------------------------------------------------------------------------------------
  * The command.
  */
 int cmd_play(int argc, char **argv)
@@ -527,13 +448,25 @@ int cmd_play(int argc, char **argv)
     bool watch_file = true;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
+    scope_cli_init(&s.sco);
+    bool scope_time_given = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        int sr = scope_cli_option(&s.sco, argc, argv, &i);
+        if (sr < 0)
+            return EXIT_USAGE;
+        if (sr > 0) {
+            if (strcmp(a, "--scope-time") == 0)
+                scope_time_given = true;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(play_help, stdout);
+            printf(play_help, scope_cli_help);
             return EXIT_OK;
+        } else if (strcmp(a, "--tscope") == 0) {
+            s.tscope = true;
         } else if (strcmp(a, "--seconds") == 0 && next) {
             if (!cli_parse_double(next, &seconds) || !(seconds > 0) || !isfinite(seconds)) {
                 cli_error("--seconds wants a positive number, got '%s'", next);
@@ -592,7 +525,7 @@ int cmd_play(int argc, char **argv)
         }
     }
     if (!s.path) {
-        fputs(play_help, stderr);
+        fprintf(stderr, play_help, scope_cli_help);
         return EXIT_USAGE;
     }
     if (strcmp(s.path, "-") == 0) {
@@ -611,7 +544,7 @@ int cmd_play(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &s.t_start);
     int rc = EXIT_OK;
     int sfd = -1, pipefd[2] = {-1, -1};
-    watch w = {.fd = -1};
+    play_watch w = {.fd = -1};
     bool host_open = false;
 
     s.eng = sj_engine_new(NULL, NULL);
@@ -638,13 +571,14 @@ int cmd_play(int argc, char **argv)
     if (rc != EXIT_OK)
         goto out;
 
-    /* Ctrl-C and SIGTERM arrive through a signalfd; they are blocked before the JACK client
+    /* Ctrl-C, SIGTERM, SIGHUP and SIGUSR1 (reset) arrive through a signalfd; they are blocked before the JACK client
      * starts its threads, so those inherit the mask and never run a handler. */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -665,10 +599,33 @@ int cmd_play(int argc, char **argv)
     sj_backend_set_sample_rate(s.host.be, s.host.srate);
     sj_backend_process_updates(s.host.be);
     cli_apply_pv(sj_backend_function(s.host.be), &inputs);
+    if (s.sco.out || s.tscope) {
+        /* scope_cli_begin creates the scope when a picture is asked for; the terminal view alone
+         * uses the same scope with an empty picture name (never written). */
+        bool png = s.sco.out != NULL;
+        if (!png)
+            s.sco.out = "";
+        if (s.tscope && !scope_time_given)
+            s.sco.time_ms = 20.0;
+        rc = scope_cli_begin(&s.sco, s.host.srate);
+        if (rc == EXIT_OK && s.sco.scope)
+            sj_scope_set_time(s.sco.scope, s.sco.time_ms);
+        if (!png)
+            s.sco.out = NULL;
+        s.frame = malloc(sizeof *s.frame);
+        if (rc == EXIT_OK && (!s.sco.scope || !s.frame)) {
+            cli_error("out of memory");
+            rc = EXIT_INTERNAL;
+        }
+        if (rc != EXIT_OK)
+            goto out;
+        s.host.scope = s.sco.scope;
+        s.tscope_tty = isatty(1);
+    }
     s.pending = false;
     s.pending_updates = 0;
 
-    if (watch_file && !watch_open(&w, s.path))
+    if (watch_file && !play_watch_open(&w, s.path))
         fprintf(stderr, "sigjit: warning: cannot watch '%s' (%s): no hot reload\n", s.path, strerror(errno));
     if (!play_host_start(&s.host)) {
         rc = EXIT_IO;
@@ -705,10 +662,16 @@ int cmd_play(int argc, char **argv)
         if (pr > 0 && (pf[0].revents & POLLIN)) {
             struct signalfd_siginfo si;
             ssize_t n = read(sfd, &si, sizeof si);
+            if (n == (ssize_t)sizeof si && si.ssi_signo == SIGUSR1) {
+                /* a reset of the playing function's state, queued like an update */
+                sj_status rst = sj_engine_reset(s.eng);
+                status(&s, stdout, "SIGUSR1: %s", rst == SJ_OK ? "state reset" : "reset not queued (queue full)");
+                continue;
+            }
             why = n == (ssize_t)sizeof si && si.ssi_signo == SIGINT ? "interrupted" : "terminated";
             break;
         }
-        if (np == 3 && pr > 0 && (pf[2].revents & POLLIN) && watch_read(&w))
+        if (np == 3 && pr > 0 && (pf[2].revents & POLLIN) && play_watch_read(&w))
             reload_at = now_s() + 0.015; /* let a burst of events (write, rename) settle */
         if (now_s() >= reload_at) {
             reload_at = INFINITY;
@@ -720,12 +683,22 @@ int cmd_play(int argc, char **argv)
             s.load_max = load;
         check_pending(&s, false);
         check_guard(&s);
+        if (s.tscope && !s.quiet && now_s() >= s.tscope_next) {
+            tscope_draw(&s);
+            s.tscope_next = now_s() + (s.tscope_tty ? 1.0 / 15 : 1.0);
+        }
+        if (s.sco.out && now_s() >= s.png_next) {
+            if (s.png_next > 0)
+                scope_cli_finish(&s.sco);
+            s.png_next = now_s() + 1.0;
+        }
         if (now_s() >= deadline) {
             why = "--seconds reached";
             break;
         }
     }
 
+    tscope_erase(&s);
     check_pending(&s, true);
     s.guard_printed_at = 0;
     check_guard(&s);
@@ -748,8 +721,14 @@ int cmd_play(int argc, char **argv)
 out:
     if (host_open)
         play_host_close(&s.host);
-    if (w.fd >= 0)
-        close(w.fd);
+    if (s.sco.out && s.sco.scope && rc != EXIT_USAGE) {
+        int prc = scope_cli_finish(&s.sco);
+        if (rc == EXIT_OK)
+            rc = prc;
+    }
+    scope_cli_free(&s.sco);
+    free(s.frame);
+    play_watch_close(&w);
     if (sfd >= 0)
         close(sfd);
     if (pipefd[0] >= 0) {

@@ -3,6 +3,7 @@
  * to an audio file with libsndfile. in1/in2 can come from an input audio file.
  */
 #include "cli.h"
+#include "scope_png.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,7 +26,8 @@ static const char render_help[] =
     "by default), .flac (24-bit), .aiff, .caf, .au, .ogg. --input feeds in1/in2 from an audio\n"
     "file (a mono file feeds both); alpha..gamma are constants from --set (default 0). The length\n"
     "defaults to the input's length, else 1 second; the rate to the input's rate, else 44100.\n"
-    "A progress bar is shown when stderr is a terminal (not with --quiet).\n";
+    "A progress bar is shown when stderr is a terminal (not with --quiet).\n"
+    "\nScope pictures (docs/scope.md):\n";
 
 #define BLOCK 512
 
@@ -110,8 +112,16 @@ int cmd_render(int argc, char **argv)
     cli_inputs in;
     memset(&in, 0, sizeof in);
     sj_backend_kind backend = SJ_BACKEND_DEFAULT;
+    static scope_cli sco;
+    scope_cli_init(&sco);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int sco_rc = scope_cli_option(&sco, argc, argv, &i);
+        if (sco_rc != 0) {
+            if (sco_rc < 0)
+                return EXIT_USAGE;
+            continue;
+        }
         const char *v = NULL;
         bool needs = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--seconds") == 0 ||
                      strcmp(a, "--frames") == 0 || strcmp(a, "--rate") == 0 || strcmp(a, "--input") == 0 ||
@@ -126,6 +136,7 @@ int cmd_render(int argc, char **argv)
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(render_help, stdout);
+            fputs(scope_cli_help, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             outpath = v;
@@ -257,6 +268,7 @@ int cmd_render(int argc, char **argv)
     if (rc == EXIT_OK) {
         sj_function_init(fun, rate, NULL);
         cli_apply_pv(fun, &in);
+        rc = scope_cli_begin(&sco, rate);
         static double inbuf[BLOCK * 2 * 4], in1[BLOCK], in2[BLOCK], consts[4][BLOCK], sig1[BLOCK], sig2[BLOCK],
             outbuf[BLOCK * 2];
         for (int k = 0; k < 4; k++)
@@ -310,7 +322,9 @@ int cmd_render(int argc, char **argv)
                 io.in[2 + k] = consts[k];
             io.sig1 = sig1;
             io.sig2 = sig2;
+            io.ret = sco.scope ? sco.ret : NULL;
             sj_function_process(fun, &io, n);
+            scope_cli_feed(&sco, fun, &io, n);
             for (size_t j = 0; j < n; j++) {
                 double a = sig1[j], b = sig2[j];
                 if (!isfinite(a) || !isfinite(b))
@@ -342,6 +356,9 @@ int cmd_render(int argc, char **argv)
             fprintf(stderr, "wrote %s: %zu frames (%.2f s) at %.0f Hz, peak %.1f dBFS\n", outpath, frames,
                     (double)frames / rate, rate, peak > 0 ? 20 * log10(peak) : -INFINITY);
     }
+    if (rc == EXIT_OK)
+        rc = scope_cli_finish(&sco);
+    scope_cli_free(&sco);
     if (outf && sf_close(outf) != 0 && rc == EXIT_OK) {
         cli_error("cannot finish '%s'", outpath);
         rc = EXIT_IO;

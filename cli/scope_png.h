@@ -54,6 +54,9 @@ typedef struct scope_cli {
     const char *signals;        /* --scope-signals LIST (default "sig1,sig2") */
     int width, height;
     sj_scope *scope;
+    bool checked;               /* taps on persistent variables checked (at the first block) */
+    const char *pv[SJ_SCOPE_INPUTS + 1];  /* persistent-variable taps (inputs, trigger) or NULL */
+    char pvbuf[SJ_SCOPE_INPUTS + 1][64];
     const char *names[SJ_SCOPE_INPUTS];
     char namebuf[SJ_SCOPE_INPUTS][64];
     double ret[SCOPE_CLI_MAX_BLOCK]; /* the return values of a block, for a "ret" tap */

@@ -26,11 +26,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -38,6 +40,8 @@ extern char **environ;
 #define AUDIO_CHUNK 1024
 #define AUDIO_KIND 1
 #define AUDIO_HEADER 16
+#define SCOPE_KIND 2
+#define SCOPE_FPS 30
 
 typedef struct client {
     struct mg_connection *conn; /* set when ready */
@@ -57,6 +61,8 @@ typedef struct server {
     pthread_mutex_t mu; /* clients[] and every write to a WebSocket */
     client *clients[STUDIO_MAX_CLIENTS];
     size_t nclients; /* connected (ready or not) */
+    pthread_t scope_thread;
+    volatile bool scope_quit; /* set under mu */
 } server;
 
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -308,6 +314,11 @@ static void ready_handler(struct mg_connection *conn, void *cbdata)
         send_text(S, c, hello, strlen(hello));
         free(hello);
     }
+    char *meta = studio_session_scope_json(S->session);
+    if (meta) {
+        send_text(S, c, meta, strlen(meta));
+        free(meta);
+    }
 }
 
 static void close_handler(const struct mg_connection *conn, void *cbdata)
@@ -369,6 +380,149 @@ static void stream_audio(server *S, client *c, size_t frames)
     }
 }
 
+/* scope.set: every member optional; time_ms, trigger, threshold, tap1..3, offset1..3, gain1..3. */
+static void handle_scope_set(server *S, client *c, const sjs_jobject *o)
+{
+    static const char *const known[] = {"type", "req", "time_ms", "trigger", "threshold", "tap1", "tap2", "tap3",
+                                        "offset1", "offset2", "offset3", "gain1", "gain2", "gain3"};
+    for (size_t i = 0; i < o->n; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strlen(known[k]) == o->m[i].key_len && memcmp(known[k], o->m[i].key, o->m[i].key_len) == 0)
+                ok = true;
+        if (!ok) {
+            send_error(S, c, o, "bad_message", "scope.set takes time_ms, trigger, threshold, tap1..3, offset1..3, gain1..3");
+            return;
+        }
+    }
+    double time_ms = NAN, threshold = NAN, offset[3] = {NAN, NAN, NAN}, gain[3] = {NAN, NAN, NAN};
+    char *trigger = NULL, *taps[3] = {NULL, NULL, NULL};
+    const char *why = NULL;
+    const sjs_jmember *m;
+    if ((m = sjs_json_get(o, "time_ms"))) {
+        if (m->type == SJS_J_NUMBER)
+            time_ms = m->number;
+        else
+            why = "time_ms must be a number";
+    }
+    if ((m = sjs_json_get(o, "threshold"))) {
+        if (m->type == SJS_J_NUMBER)
+            threshold = m->number;
+        else
+            why = "threshold must be a number";
+    }
+    if ((m = sjs_json_get(o, "trigger")) && !(trigger = sjs_json_string(m, NULL)))
+        why = "trigger must be a string";
+    for (int i = 0; i < 3 && !why; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "tap%d", i + 1);
+        if ((m = sjs_json_get(o, key)) && !(taps[i] = sjs_json_string(m, NULL)))
+            why = "a tap must be a string";
+        snprintf(key, sizeof key, "offset%d", i + 1);
+        if ((m = sjs_json_get(o, key))) {
+            if (m->type == SJS_J_NUMBER)
+                offset[i] = m->number;
+            else
+                why = "offsets must be numbers";
+        }
+        snprintf(key, sizeof key, "gain%d", i + 1);
+        if ((m = sjs_json_get(o, key))) {
+            if (m->type == SJS_J_NUMBER)
+                gain[i] = m->number;
+            else
+                why = "gains must be numbers";
+        }
+    }
+    if (!why) {
+        const char *tp[3] = {taps[0], taps[1], taps[2]}; /* NULL: not in the message, unchanged */
+        if (studio_session_scope_set(S->session, time_ms, trigger, threshold, tp, offset, gain, &why)) {
+            char *meta = studio_session_scope_json(S->session);
+            if (meta) {
+                broadcast(S, meta, strlen(meta));
+                free(meta);
+            }
+        }
+    }
+    if (why)
+        send_error(S, c, o, "bad_message", why);
+    free(trigger);
+    for (int i = 0; i < 3; i++)
+        free(taps[i]);
+}
+
+static bool get_coord(const sjs_jobject *o, const char *key, int64_t *out)
+{
+    double v;
+    if (!get_number(o, key, -(double)SJ_BLOCK_COORD_MAX, (double)SJ_BLOCK_COORD_MAX, &v) || v != floor(v))
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+/* blocks.op: {op, area, x, y, [typ, input, row, output, to_area, to_x, to_y, filler]}. */
+static void handle_block_op(server *S, client *c, const sjs_jobject *o)
+{
+    studio_block_op op;
+    memset(&op, 0, sizeof op);
+    char *strs[4] = {NULL, NULL, NULL, NULL};
+    const char *why = NULL;
+    const sjs_jmember *m;
+    double v;
+    if (!(m = sjs_json_get(o, "op")) || !(strs[0] = sjs_json_string(m, NULL)))
+        why = "blocks.op needs a string \"op\"";
+    op.op = strs[0];
+    bool history = op.op && (strcmp(op.op, "undo") == 0 || strcmp(op.op, "redo") == 0);
+    if (!why && !history) {
+        if (!get_number(o, "area", 0, 1e9, &v) || v != floor(v) || !get_coord(o, "x", &op.x) || !get_coord(o, "y", &op.y))
+            why = "blocks.op needs integers \"area\", \"x\", \"y\"";
+        else
+            op.area = (size_t)v;
+    }
+    if (!why && (m = sjs_json_get(o, "typ")) && !(op.typ = strs[1] = sjs_json_string(m, NULL)))
+        why = "\"typ\" must be a string";
+    if (!why && (m = sjs_json_get(o, "input")) && m->type != SJS_J_NULL && !(op.input = strs[2] = sjs_json_string(m, NULL)))
+        why = "\"input\" must be a string or null";
+    if (!why && (m = sjs_json_get(o, "filler")) && m->type != SJS_J_NULL && !(op.filler = strs[3] = sjs_json_string(m, NULL)))
+        why = "\"filler\" must be a string or null";
+    if (!why && sjs_json_get(o, "row")) {
+        if (!get_number(o, "row", 0, 1e6, &v) || v != floor(v))
+            why = "\"row\" must be a non-negative integer";
+        else
+            op.row = (size_t)v;
+    }
+    if (!why && (m = sjs_json_get(o, "output"))) {
+        if (m->type != SJS_J_BOOL)
+            why = "\"output\" must be true or false";
+        else
+            op.output = m->boolean;
+    }
+    if (!why && sjs_json_get(o, "to_area")) {
+        if (!get_number(o, "to_area", 0, 1e9, &v) || v != floor(v) || !get_coord(o, "to_x", &op.x2) ||
+            !get_coord(o, "to_y", &op.y2))
+            why = "\"to_area\", \"to_x\", \"to_y\" must be integers";
+        else
+            op.area2 = (size_t)v;
+    }
+    if (why) {
+        send_error(S, c, o, "bad_message", why);
+    } else {
+        double req = 0;
+        if (sjs_json_get(o, "req"))
+            get_number(o, "req", 0, 9007199254740991.0, &req);
+        const char *code = NULL;
+        char msg[300];
+        char *out = studio_session_block_op(S->session, &op, (int64_t)req, &code, msg, sizeof msg);
+        if (out) {
+            broadcast(S, out, strlen(out));
+            free(out);
+        } else {
+            send_error(S, c, o, code, msg);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        free(strs[i]);
+}
+
 static void handle_message(server *S, client *c, const char *data, size_t len)
 {
     sjs_jobject o;
@@ -428,6 +582,10 @@ static void handle_message(server *S, client *c, const char *data, size_t len)
             sjs_buf_free(&b);
         }
         free(id);
+    } else if (strcmp(type, "blocks.op") == 0) {
+        handle_block_op(S, c, &o);
+    } else if (strcmp(type, "scope.set") == 0) {
+        handle_scope_set(S, c, &o);
     } else if (strcmp(type, "audio.start") == 0) {
         double rate = 48000, ch = 2;
         if (sjs_json_get(&o, "rate") && !get_number(&o, "rate", 8000, 384000, &rate))
@@ -501,6 +659,46 @@ static int data_handler(struct mg_connection *conn, int bits, char *data, size_t
     }
     handle_message(S, c, data, len);
     return 1;
+}
+
+/* Sends the scope's live view to every client, at most SCOPE_FPS times a second and only when it
+ * changed (it changes only while someone renders audio). */
+static void *scope_main(void *arg)
+{
+    server *S = arg;
+    static float frame[STUDIO_SCOPE_FLOATS];
+    static unsigned char msg[AUDIO_HEADER + sizeof frame];
+    uint64_t last_sweep = UINT64_MAX;
+    size_t last_filled = SIZE_MAX;
+    for (;;) {
+        struct timespec ts = {0, 1000000000L / SCOPE_FPS};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&S->mu);
+        bool quit = S->scope_quit, anyone = S->nclients > 0;
+        pthread_mutex_unlock(&S->mu);
+        if (quit)
+            break;
+        if (!anyone)
+            continue;
+        uint64_t sweep;
+        size_t filled;
+        studio_session_scope_frame(S->session, frame, &sweep, &filled);
+        if (sweep == last_sweep && filled == last_filled)
+            continue;
+        last_sweep = sweep;
+        last_filled = filled;
+        put_u32(msg, SCOPE_KIND);
+        put_u32(msg + 4, (uint32_t)sweep);
+        put_u32(msg + 8, STUDIO_SCOPE_POINTS);
+        put_u32(msg + 12, STUDIO_SCOPE_INPUTS);
+        memcpy(msg + AUDIO_HEADER, frame, sizeof frame);
+        pthread_mutex_lock(&S->mu);
+        for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+            if (S->clients[i] && S->clients[i]->ready)
+                mg_websocket_write(S->clients[i]->conn, MG_WEBSOCKET_OPCODE_BINARY, (const char *)msg, sizeof msg);
+        pthread_mutex_unlock(&S->mu);
+    }
+    return NULL;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -605,6 +803,8 @@ int studio_serve(const studio_options *opt)
         return EXIT_INTERNAL;
     }
 
+    bool scope_running = pthread_create(&S.scope_thread, NULL, scope_main, &S) == 0;
+
     char url[160];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/?t=%s", S.port, S.token);
     printf("sigjit studio: %s on %s\n", opt->file ? opt->file : "(unsaved program)", url);
@@ -616,6 +816,12 @@ int studio_serve(const studio_options *opt)
     sigwait(&set, &sig);
     if (!S.quiet)
         fprintf(stderr, "sigjit studio: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (scope_running) {
+        pthread_mutex_lock(&S.mu);
+        S.scope_quit = true;
+        pthread_mutex_unlock(&S.mu);
+        pthread_join(S.scope_thread, NULL);
+    }
     mg_stop(S.ctx);
     studio_session_free(S.session);
     mg_exit_library();

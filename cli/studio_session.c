@@ -27,11 +27,19 @@ static const char starter_program[] =
     "&sig2 = out\n";
 
 #define RENDER_CHUNK 256
+#define STUDIO_UNDO_MAX 200
 
 struct studio_session {
     char *path;          /* NULL: unsaved */
     char *display_name;  /* file name shown in the page */
-    bool readonly;       /* a block program: shown as text, not editable yet */
+    char *blocks_json;   /* a block program: its snapshot (sizes recalculated), for the block view */
+    char *block_types;   /* a block program: JSON array of its language's types (hover help) */
+    bool blocks_mode;    /* FILE is a block program: edits are block operations */
+    sj_blocklang *lang;  /* blocks mode: the language (read-only once made) */
+    sj_blockfun *efun;   /* blocks mode: the program being edited (under mu) */
+    sj_blockfun *wfun;   /* blocks mode: the worker's copy, loaded from each snapshot it compiles */
+    char *undo[STUDIO_UNDO_MAX], *redo[STUDIO_UNDO_MAX];
+    size_t nundo, nredo;
     sj_engine *eng;
     sj_backend *be;
 
@@ -50,6 +58,13 @@ struct studio_session {
     pthread_t worker;
     studio_result_fn fn;
     void *fn_user;
+
+    /* The scope: fed by the renderer, read by anyone; its settings change under mu. */
+    sj_scope *scope;
+    char taps[STUDIO_SCOPE_INPUTS][64];
+    double scope_offset[STUDIO_SCOPE_INPUTS], scope_gain[STUDIO_SCOPE_INPUTS];
+    char trigger[8];
+    double threshold, time_ms;
 
     pthread_mutex_t audio_mu; /* the engine's audio side */
     double rate;
@@ -137,7 +152,22 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
     double t0 = now_us();
     sj_ast *ast = NULL;
     const sj_library *lib = sj_context_library(sj_engine_context(s->eng));
-    sj_status st = sj_parse(text, len, s->display_name, lib, &ast, &dl);
+    sj_status st;
+    uint64_t bad_block = 0;
+    if (s->blocks_mode) {
+        /* text is a block snapshot: load it into the worker's program and compile that. */
+        sj_diag d;
+        memset(&d, 0, sizeof d);
+        st = sj_blockfun_load_json(s->wfun, text, len, &d);
+        if (st == SJ_OK)
+            st = sj_blockfun_compile(s->wfun, &ast, &d);
+        if (st != SJ_OK) {
+            bad_block = d.uid;
+            sj_diag_list_add(&dl, SJ_SEVERITY_ERROR, st, 0, 0, 1, NULL, "%s", d.message[0] ? d.message : sj_strerror(st));
+        }
+    } else {
+        st = sj_parse(text, len, s->display_name, lib, &ast, &dl);
+    }
     if (st == SJ_OK) {
         sj_diag d;
         memset(&d, 0, sizeof d);
@@ -161,6 +191,7 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
         }
     }
     double compile_us = now_us() - t0;
+    char *printed = s->blocks_mode && ast ? sj_print(ast) : NULL;
     sj_ast_free(ast);
     bool ok = st == SJ_OK;
     if (ok) {
@@ -173,7 +204,7 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
 
     bool saved = false;
     int save_err = 0;
-    if (s->path && !s->readonly && rev > 1) {
+    if (s->path && rev > 1) {
         save_err = studio_write_file_atomic(s->path, text, len);
         saved = save_err == 0;
     }
@@ -182,6 +213,15 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
     if (ok && rev > s->active_rev)
         s->active_rev = rev;
     uint64_t active = s->active_rev;
+    if (printed && rev >= s->rev) {
+        /* Blocks mode: the text view shows the program the blocks compile to. */
+        char *t = strdup(printed);
+        if (t) {
+            free(s->text);
+            s->text = t;
+            s->text_len = strlen(t);
+        }
+    }
     pthread_mutex_unlock(&s->mu);
 
     sjs_buf b;
@@ -190,6 +230,13 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
                        "\"compile_us\":%.0f,\"saved\":%s",
                    (unsigned long long)rev, (long long)req, ok ? "true" : "false", (unsigned long long)active,
                    compile_us, saved ? "true" : "false");
+    if (printed) {
+        sjs_buf_puts(&b, ",\"text\":");
+        sjs_buf_json_string(&b, printed, strlen(printed));
+        sj_free(printed);
+    }
+    if (bad_block)
+        sjs_buf_printf(&b, ",\"block\":%llu", (unsigned long long)bad_block);
     if (save_err) {
         sjs_buf_puts(&b, ",\"save_error\":");
         const char *m = strerror(save_err);
@@ -216,6 +263,54 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
         return NULL;
     }
     return b.s;
+}
+
+static const char *user_input_name(sj_block_user_input u)
+{
+    switch (u) {
+    case SJ_BLOCK_INPUT_FLOAT: return "float";
+    case SJ_BLOCK_INPUT_INTEGER: return "integer";
+    case SJ_BLOCK_INPUT_IDENTIFIER: return "identifier";
+    case SJ_BLOCK_INPUT_CLIENT_DECISION: return "decision";
+    default: return "none";
+    }
+}
+
+/* The language's types and identifiers as JSON, for the picker and the hover help. */
+static char *block_types_json(const sj_blocklang *lang)
+{
+    sjs_buf b;
+    sjs_buf_init(&b);
+    sjs_buf_puts(&b, "[");
+    for (size_t i = 0; i < sj_blocklang_type_count(lang); i++) {
+        const sj_block_type *t = sj_blocklang_type_at(lang, i);
+        sjs_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+        sjs_buf_json_string(&b, t->name, strlen(t->name));
+        sjs_buf_puts(&b, ",\"category\":");
+        sjs_buf_json_string(&b, t->category, strlen(t->category));
+        sjs_buf_puts(&b, ",\"description\":");
+        const char *desc = t->description ? t->description : "";
+        sjs_buf_json_string(&b, desc, strlen(desc));
+        sjs_buf_printf(&b, ",\"rows\":%zu,\"user_input\":\"%s\",\"color\":%zu}", t->rows, user_input_name(t->user_input),
+                       t->color);
+    }
+    sjs_buf_puts(&b, "]");
+    if (b.failed) {
+        sjs_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* The current snapshot of the edited program (sizes recalculated first). NULL on failure. */
+static char *snapshot(studio_session *s)
+{
+    if (sj_blockfun_recalculate_area_sizes(s->efun) != SJ_OK)
+        return NULL;
+    char *snap = sj_blockfun_save_json(s->efun);
+    char *copy = snap ? strdup(snap) : NULL;
+    sj_free(snap);
+    return copy;
 }
 
 static bool looks_like_blocks(const char *s, size_t n)
@@ -252,6 +347,18 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
     }
     s->be = sj_engine_backend(s->eng);
     sj_backend_set_sample_rate(s->be, s->rate);
+    s->scope = sj_scope_new(s->rate);
+    if (!s->scope) {
+        snprintf(err, errsz, "cannot create the scope (out of memory)");
+        studio_session_free(s);
+        return NULL;
+    }
+    {
+        const char *taps[STUDIO_SCOPE_INPUTS] = {"sig1", "sig2", "none"};
+        double offs[STUDIO_SCOPE_INPUTS] = {0, 0, 0}, gains[STUDIO_SCOPE_INPUTS] = {1, 1, 1};
+        const char *why;
+        studio_session_scope_set(s, 20, "sig1", 0, taps, offs, gains, &why);
+    }
 
     const char *name = "untitled.sj";
     if (path) {
@@ -266,22 +373,41 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
             return NULL;
         }
         if (src && looks_like_blocks(src, len)) {
-            /* Block programs are edited as blocks (a later layer); until then show their text. */
-            cli_program prog;
+            /* A block program: edited with the block language's operations; the text view shows
+             * what it compiles to. */
             const sj_library *lib = sj_context_library(sj_engine_context(s->eng));
-            int rc = cli_load(path, lib, &prog, false);
-            char *txt = rc == EXIT_OK ? sj_print(prog.ast) : NULL;
-            cli_program_free(&prog);
-            free(src);
-            if (!txt) {
-                snprintf(err, errsz, "cannot load the block program '%s'", path);
+            s->blocks_mode = true;
+            s->lang = sj_blocklang_new(lib);
+            s->efun = s->lang ? sj_blockfun_new(s->lang) : NULL;
+            s->wfun = s->lang ? sj_blockfun_new(s->lang) : NULL;
+            s->block_types = s->lang ? block_types_json(s->lang) : NULL;
+            if (!s->efun || !s->wfun || !s->block_types) {
+                free(src);
+                snprintf(err, errsz, "out of memory");
                 studio_session_free(s);
                 return NULL;
             }
-            src = strdup(txt);
-            sj_free(txt);
-            len = src ? strlen(src) : 0;
-            s->readonly = true;
+            sj_diag d;
+            memset(&d, 0, sizeof d);
+            if (sj_blockfun_load_json(s->efun, src, len, &d) != SJ_OK) {
+                if (d.line > 0)
+                    snprintf(err, errsz, "%s:%d:%d: %s", path, d.line, d.col, d.message);
+                else
+                    snprintf(err, errsz, "%s: %s", path, d.message);
+                free(src);
+                studio_session_free(s);
+                return NULL;
+            }
+            free(src);
+            s->blocks_json = snapshot(s);
+            src = strdup("");
+            len = 0;
+            if (!s->blocks_json || !src) {
+                free(src);
+                snprintf(err, errsz, "out of memory");
+                studio_session_free(s);
+                return NULL;
+            }
         }
         if (src) {
             s->text = src;
@@ -304,7 +430,8 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
         return NULL;
     }
     s->rev = 1;
-    s->last_result = compile_text(s, s->text, s->text_len, 1, 0);
+    s->last_result = s->blocks_mode ? compile_text(s, s->blocks_json, strlen(s->blocks_json), 1, 0)
+                                    : compile_text(s, s->text, s->text_len, 1, 0);
     return s;
 }
 
@@ -379,11 +506,21 @@ void studio_session_free(studio_session *s)
         sj_engine_collect(s->eng);
         sj_engine_free(s->eng);
     }
+    sj_scope_free(s->scope);
     free(s->pending);
     free(s->text);
     free(s->last_result);
     free(s->path);
     free(s->display_name);
+    free(s->blocks_json);
+    free(s->block_types);
+    sj_blockfun_free(s->efun);
+    sj_blockfun_free(s->wfun);
+    sj_blocklang_free(s->lang);
+    for (size_t i = 0; i < s->nundo; i++)
+        free(s->undo[i]);
+    for (size_t i = 0; i < s->nredo; i++)
+        free(s->redo[i]);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->audio_mu);
@@ -399,7 +536,7 @@ char *studio_session_hello_json(studio_session *s)
                    SJ_VERSION_STRING);
     sjs_buf_json_string(&b, s->display_name, strlen(s->display_name));
     sjs_buf_printf(&b, ",\"saving\":%s,\"readonly\":%s,\"rev\":%llu,\"active_rev\":%llu,\"text\":",
-                   s->path && !s->readonly ? "true" : "false", s->readonly ? "true" : "false",
+                   s->path ? "true" : "false", s->blocks_mode ? "true" : "false",
                    (unsigned long long)s->rev, (unsigned long long)s->active_rev);
     sjs_buf_json_string(&b, s->text, s->text_len);
     sjs_buf_puts(&b, ",\"params\":[");
@@ -410,7 +547,11 @@ char *studio_session_hello_json(studio_session *s)
         sjs_buf_puts(&b, "}");
     }
     pthread_mutex_unlock(&s->audio_mu);
-    sjs_buf_puts(&b, "],\"scope\":\"output-minmax\",\"last\":");
+    sjs_buf_puts(&b, "],\"blocks\":");
+    sjs_buf_puts(&b, s->blocks_json ? s->blocks_json : "null");
+    sjs_buf_puts(&b, ",\"block_types\":");
+    sjs_buf_puts(&b, s->block_types ? s->block_types : "null");
+    sjs_buf_puts(&b, ",\"last\":");
     sjs_buf_puts(&b, s->last_result ? s->last_result : "null");
     sjs_buf_puts(&b, "}");
     pthread_mutex_unlock(&s->mu);
@@ -423,8 +564,8 @@ char *studio_session_hello_json(studio_session *s)
 
 bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, const char **why)
 {
-    if (s->readonly) {
-        *why = "this program is a block program: the studio shows it as text but cannot edit it yet";
+    if (s->blocks_mode) {
+        *why = "this is a block program: edit the blocks; the text shows what they compile to";
         return false;
     }
     if (len > STUDIO_MAX_TEXT) {
@@ -482,13 +623,14 @@ void studio_session_audio_start(studio_session *s, double rate)
     if (rate != s->rate) {
         s->rate = rate;
         sj_backend_set_sample_rate(s->be, rate);
+        sj_scope_set_sample_rate(s->scope, rate);
     }
     pthread_mutex_unlock(&s->audio_mu);
 }
 
 void studio_session_render(studio_session *s, float *out, size_t frames)
 {
-    double in[STUDIO_NPARAMS][RENDER_CHUNK], l[RENDER_CHUNK], r[RENDER_CHUNK];
+    double in[STUDIO_NPARAMS][RENDER_CHUNK], l[RENDER_CHUNK], r[RENDER_CHUNK], ret[RENDER_CHUNK];
     pthread_mutex_lock(&s->audio_mu);
     sj_backend_process_updates(s->be);
     size_t done = 0;
@@ -509,7 +651,9 @@ void studio_session_render(studio_session *s, float *out, size_t frames)
         }
         io.sig1 = l;
         io.sig2 = r;
+        io.ret = ret;
         sj_backend_process_block(s->be, &io, n);
+        sj_scope_feed(s->scope, sj_backend_function(s->be), &io, n);
         for (size_t i = 0; i < n; i++) {
             double v[2] = {l[i], r[i]};
             for (int c = 0; c < 2; c++) {
@@ -538,4 +682,272 @@ uint64_t studio_session_clipped(studio_session *s)
     uint64_t c = s->clipped;
     pthread_mutex_unlock(&s->audio_mu);
     return c;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Scope. */
+
+void studio_session_scope_frame(studio_session *s, float *out, uint64_t *sweep, size_t *filled)
+{
+    static sj_scope_frame f; /* 12 KiB: not on the stack of a server thread. Only one caller: the
+                                server's scope thread. */
+    sj_scope_read_live(s->scope, &f);
+    for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
+        out[i] = f.active[i] ? 1.0f : 0.0f;
+        out[3 + i] = f.offset[i];
+        out[6 + i] = f.gain[i];
+    }
+    out[9] = (float)f.trigger;
+    out[10] = f.threshold;
+    out[11] = f.time_ms;
+    out[12] = (float)f.filled;
+    out[13] = f.srate;
+    out[14] = out[15] = 0;
+    float *p = out + STUDIO_SCOPE_META;
+    for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++)
+        for (int k = 0; k < STUDIO_SCOPE_POINTS; k++) {
+            *p++ = f.points[i][k].max;
+            *p++ = f.points[i][k].min;
+        }
+    *sweep = f.sweep;
+    *filled = f.filled;
+}
+
+bool studio_session_scope_set(studio_session *s, double time_ms, const char *trigger, double threshold,
+                              const char *const taps[STUDIO_SCOPE_INPUTS], const double offset[STUDIO_SCOPE_INPUTS],
+                              const double gain[STUDIO_SCOPE_INPUTS], const char **why)
+{
+    /* Check everything first, so a bad message changes nothing. */
+    sj_scope_trigger trig = SJ_SCOPE_TRIGGER_OFF;
+    if (trigger) {
+        if (strcmp(trigger, "off") == 0)
+            trig = SJ_SCOPE_TRIGGER_OFF;
+        else if (strcmp(trigger, "sig1") == 0)
+            trig = SJ_SCOPE_TRIGGER_SIGNAL1;
+        else if (strcmp(trigger, "ext") == 0)
+            trig = SJ_SCOPE_TRIGGER_EXTERNAL;
+        else {
+            *why = "trigger must be off, sig1 or ext";
+            return false;
+        }
+    }
+    if (!isnan(time_ms) && !(time_ms >= SJ_SCOPE_TIME_MIN_MS && time_ms <= SJ_SCOPE_TIME_MAX_MS)) {
+        *why = "time_ms must be in [0.1, 300000]";
+        return false;
+    }
+    if (!isnan(threshold) && !(threshold >= -1e6 && threshold <= 1e6)) {
+        *why = "threshold out of range";
+        return false;
+    }
+    sj_scope_source src[STUDIO_SCOPE_INPUTS];
+    const char *pv[STUDIO_SCOPE_INPUTS];
+    for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
+        src[i] = SJ_SCOPE_SRC_NONE;
+        pv[i] = NULL;
+        if (taps[i] && taps[i][0] && strcmp(taps[i], "none") != 0) {
+            if (strlen(taps[i]) >= 64 || !sj_scope_source_parse(taps[i], &src[i], &pv[i])) {
+                *why = "unknown scope tap (in1..gamma, sig1, sig2, ret, *name or none)";
+                return false;
+            }
+        }
+        if ((!isnan(offset[i]) && !(fabs(offset[i]) <= 1e6)) || (!isnan(gain[i]) && !(fabs(gain[i]) <= 1e6))) {
+            *why = "offset and gain must be numbers within +-1e6";
+            return false;
+        }
+    }
+    pthread_mutex_lock(&s->mu);
+    if (!isnan(time_ms)) {
+        s->time_ms = time_ms;
+        sj_scope_set_time(s->scope, time_ms);
+    }
+    if (trigger || !isnan(threshold)) {
+        if (trigger)
+            snprintf(s->trigger, sizeof s->trigger, "%s", trigger);
+        if (!isnan(threshold))
+            s->threshold = threshold;
+        sj_scope_set_trigger(s->scope,
+                             strcmp(s->trigger, "sig1") == 0   ? SJ_SCOPE_TRIGGER_SIGNAL1
+                             : strcmp(s->trigger, "ext") == 0 ? SJ_SCOPE_TRIGGER_EXTERNAL
+                                                              : SJ_SCOPE_TRIGGER_OFF,
+                             s->threshold);
+    }
+    (void)trig;
+    for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
+        if (taps[i]) {
+            sj_scope_tap(s->scope, (unsigned)i, src[i], pv[i]);
+            snprintf(s->taps[i], sizeof s->taps[i], "%s", src[i] == SJ_SCOPE_SRC_NONE ? "none" : taps[i]);
+        }
+        if (!isnan(offset[i]))
+            s->scope_offset[i] = offset[i];
+        if (!isnan(gain[i]))
+            s->scope_gain[i] = gain[i];
+        if (!isnan(offset[i]) || !isnan(gain[i]))
+            sj_scope_set_offset_gain(s->scope, (unsigned)i, s->scope_offset[i], s->scope_gain[i]);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return true;
+}
+
+char *studio_session_scope_json(studio_session *s)
+{
+    sjs_buf b;
+    sjs_buf_init(&b);
+    pthread_mutex_lock(&s->mu);
+    sjs_buf_puts(&b, "{\"type\":\"scope.meta\",\"time_ms\":");
+    sjs_buf_json_number(&b, s->time_ms);
+    sjs_buf_printf(&b, ",\"trigger\":\"%s\",\"threshold\":", s->trigger);
+    sjs_buf_json_number(&b, s->threshold);
+    sjs_buf_puts(&b, ",\"traces\":[");
+    for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
+        sjs_buf_puts(&b, i ? ",{\"tap\":" : "{\"tap\":");
+        sjs_buf_json_string(&b, s->taps[i], strlen(s->taps[i]));
+        sjs_buf_puts(&b, ",\"offset\":");
+        sjs_buf_json_number(&b, s->scope_offset[i]);
+        sjs_buf_puts(&b, ",\"gain\":");
+        sjs_buf_json_number(&b, s->scope_gain[i]);
+        sjs_buf_puts(&b, "}");
+    }
+    sjs_buf_puts(&b, "]}");
+    pthread_mutex_unlock(&s->mu);
+    if (b.failed) {
+        sjs_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Block programs. */
+
+bool studio_session_is_blocks(studio_session *s)
+{
+    return s->blocks_mode;
+}
+
+static void free_stack(char **st, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free(st[i]);
+    *n = 0;
+}
+
+/* Pushes a snapshot on a stack, dropping the oldest when full. Takes snap. */
+static void push_stack(char **st, size_t *n, char *snap)
+{
+    if (*n == STUDIO_UNDO_MAX) {
+        free(st[0]);
+        memmove(st, st + 1, (STUDIO_UNDO_MAX - 1) * sizeof *st);
+        (*n)--;
+    }
+    st[(*n)++] = snap;
+}
+
+char *studio_session_block_op(studio_session *s, const studio_block_op *op, int64_t req, const char **code, char *msg,
+                              size_t msgsz)
+{
+    *code = "refused";
+    if (!s->blocks_mode) {
+        snprintf(msg, msgsz, "this is a text program: edit its text");
+        return NULL;
+    }
+    const char *o = op->op ? op->op : "";
+    pthread_mutex_lock(&s->mu);
+    sj_status st = SJ_OK;
+    bool history = false;
+    if (strcmp(o, "undo") == 0 || strcmp(o, "redo") == 0) {
+        bool undo = o[0] == 'u';
+        char **from = undo ? s->undo : s->redo, **to = undo ? s->redo : s->undo;
+        size_t *nfrom = undo ? &s->nundo : &s->nredo, *nto = undo ? &s->nredo : &s->nundo;
+        if (*nfrom == 0) {
+            snprintf(msg, msgsz, "nothing to %s", o);
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        char *target = from[*nfrom - 1];
+        sj_diag d;
+        memset(&d, 0, sizeof d);
+        st = sj_blockfun_load_json(s->efun, target, strlen(target), &d);
+        if (st != SJ_OK) {
+            snprintf(msg, msgsz, "cannot %s: %s", o, d.message);
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        (*nfrom)--;
+        push_stack(to, nto, s->blocks_json);
+        s->blocks_json = NULL;
+        free(target);
+        history = true;
+    } else {
+        size_t a = op->area, a2 = op->area2;
+        if (strcmp(o, "instantiate") == 0)
+            st = sj_blockfun_instantiate(s->efun, a, op->x, op->y, op->typ ? op->typ : "", op->input);
+        else if (strcmp(o, "remove") == 0)
+            st = sj_blockfun_remove(s->efun, a, op->x, op->y);
+        else if (strcmp(o, "shift_port") == 0)
+            st = sj_blockfun_shift_port(s->efun, a, op->x, op->y, op->row, op->output);
+        else if (strcmp(o, "set_label") == 0)
+            st = sj_blockfun_set_label(s->efun, a, op->x, op->y, op->input ? op->input : "");
+        else if (strcmp(o, "move_block") == 0)
+            st = sj_blockfun_move_block(s->efun, a, op->x, op->y, a2, op->x2, op->y2);
+        else if (strcmp(o, "clone_block") == 0)
+            st = sj_blockfun_clone_block(s->efun, a, op->x, op->y, a2, op->x2, op->y2);
+        else if (strcmp(o, "move_chain") == 0)
+            st = sj_blockfun_move_chain(s->efun, a, op->x, op->y, a2, op->x2, op->y2);
+        else if (strcmp(o, "split_chain") == 0)
+            st = sj_blockfun_split_chain(s->efun, a, op->x, op->y, op->filler);
+        else {
+            *code = "bad_message";
+            snprintf(msg, msgsz, "unknown block operation '%.40s'", o);
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        if (st != SJ_OK) {
+            const sj_block_error *e = sj_blockfun_last_error(s->efun);
+            snprintf(msg, msgsz, "%s", e && e->message[0] ? e->message : sj_strerror(st));
+            /* A failed operation leaves the program as it was, but make sure of it: the snapshot
+             * is the truth. */
+            sj_diag d;
+            sj_blockfun_load_json(s->efun, s->blocks_json, strlen(s->blocks_json), &d);
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+    }
+    char *snap = snapshot(s);
+    char *pend = snap ? strdup(snap) : NULL;
+    if (!snap || !pend) {
+        free(snap);
+        free(pend);
+        snprintf(msg, msgsz, "out of memory");
+        if (s->blocks_json) {
+            sj_diag d;
+            sj_blockfun_load_json(s->efun, s->blocks_json, strlen(s->blocks_json), &d);
+        }
+        pthread_mutex_unlock(&s->mu);
+        return NULL;
+    }
+    if (!history) {
+        push_stack(s->undo, &s->nundo, s->blocks_json);
+        free_stack(s->redo, &s->nredo);
+    }
+    s->blocks_json = snap;
+    free(s->pending);
+    s->pending = pend;
+    s->pending_len = strlen(pend);
+    s->pending_rev = ++s->rev;
+    s->pending_req = req;
+    uint64_t rev = s->rev;
+    pthread_cond_signal(&s->cv);
+    sjs_buf b;
+    sjs_buf_init(&b);
+    sjs_buf_printf(&b, "{\"type\":\"blocks\",\"rev\":%llu,\"req\":%lld,\"op\":", (unsigned long long)rev, (long long)req);
+    sjs_buf_json_string(&b, o, strlen(o));
+    sjs_buf_printf(&b, ",\"undo\":%zu,\"redo\":%zu,\"blocks\":", s->nundo, s->nredo);
+    sjs_buf_puts(&b, snap);
+    sjs_buf_puts(&b, "}");
+    pthread_mutex_unlock(&s->mu);
+    if (b.failed) {
+        sjs_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
 }

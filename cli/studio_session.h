@@ -57,6 +57,46 @@ void studio_session_render(studio_session *s, float *out, size_t frames);
 /* How many samples were clipped or NaN since the start (for status messages). */
 uint64_t studio_session_clipped(studio_session *s);
 
+/* The scope (the library's capture, sj_scope): 3 inputs of 512 (max, min) points. Defaults: input
+ * 1 taps sig1, input 2 sig2, input 3 nothing; 20 ms; trigger on signal 1 rising through 0. */
+#define STUDIO_SCOPE_POINTS 512
+#define STUDIO_SCOPE_INPUTS 3
+#define STUDIO_SCOPE_META 16
+/* A scope frame as the studio sends it (docs/studio.md, "Scope frames"): STUDIO_SCOPE_META floats
+ * (active[3], offset[3], gain[3], trigger, threshold, time_ms, filled, srate, 0, 0), then for each
+ * input 512 (max, min) pairs. */
+#define STUDIO_SCOPE_FLOATS (STUDIO_SCOPE_META + STUDIO_SCOPE_INPUTS * STUDIO_SCOPE_POINTS * 2)
+/* Copies the live view into out (STUDIO_SCOPE_FLOATS floats); *sweep and *filled say which picture
+ * it is (send it only when they change). Any thread but the renderer. */
+void studio_session_scope_frame(studio_session *s, float *out, uint64_t *sweep, size_t *filled);
+/* Sets the scope from a scope.set message's values: time_ms (NaN: unchanged), trigger ("off",
+ * "sig1", "ext" or NULL: unchanged), threshold, and per input a tap name (NULL: unchanged; "" or
+ * "none": disconnected; in1..gamma, sig1, sig2, ret, *pv), offset, gain (NaN: unchanged).
+ * false with a reason if something is invalid (then nothing changed). */
+bool studio_session_scope_set(studio_session *s, double time_ms, const char *trigger, double threshold,
+                              const char *const taps[STUDIO_SCOPE_INPUTS], const double offset[STUDIO_SCOPE_INPUTS],
+                              const double gain[STUDIO_SCOPE_INPUTS], const char **why);
+/* The scope settings as a JSON scope.meta message (malloc'ed). */
+char *studio_session_scope_json(studio_session *s);
+
+/* Block programs (a .json FILE): edited through operations of the block language. */
+bool studio_session_is_blocks(studio_session *s);
+typedef struct studio_block_op {
+    const char *op; /* instantiate remove shift_port set_label move_block clone_block move_chain split_chain
+                       undo redo */
+    size_t area, area2;
+    int64_t x, y, x2, y2;
+    size_t row;
+    bool output;
+    const char *typ, *input, *filler; /* filler NULL: split without one */
+} studio_block_op;
+/* Applies op. On success returns the "blocks" message to broadcast (malloc'ed; the new snapshot,
+ * also queued for compiling and saving) and the edit can be undone. On failure returns NULL, sets
+ * *code ("refused": the operation is not possible here, "bad_message") and writes why into msg;
+ * the program is unchanged. */
+char *studio_session_block_op(studio_session *s, const studio_block_op *op, int64_t req, const char **code, char *msg,
+                              size_t msgsz);
+
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename. The old
  * file is untouched if anything fails. Returns 0 or an errno value. */
 int studio_write_file_atomic(const char *path, const char *data, size_t len);

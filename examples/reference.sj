@@ -13,5 +13,5 @@ held = s&h(sin(ramp * TAU), tick)        # takes the sine on each rising edge of
 atomw(3, rem)                            # atom 3 = rem (as f32)
 
 &sig1 = held
-&sig2 = atomr(3) + atomr~(2.5)           # atom 3, plus halfway between atoms 2 and 3
+&sig2 = (atomr(3) + atomr~(2.5)) / 10    # atom 3 plus halfway between atoms 2 and 3, scaled
 q

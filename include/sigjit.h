@@ -448,7 +448,8 @@ sj_backend *sj_engine_backend(sj_engine *eng);
 /* [RT] Applies queued updates (new function with state kept, buffers, tables, reset). Call once
  * per audio block, before processing. Returns the number of updates applied. */
 size_t sj_backend_process_updates(sj_backend *be);
-/* [RT] One frame, as the reference's backend (sig1 = sig2 = 0 on entry). */
+/* [RT] One frame, as the reference's backend (sig1 = sig2 = 0 on entry). The audio side processes
+ * with denormals flushed to zero (FTZ/DAZ on x86-64), restoring the caller's mode afterwards. */
 sj_frame sj_backend_process(sj_backend *be, double in1, double in2, double alpha, double beta, double delta,
                             double gamma);
 /* [RT] n frames. */
@@ -725,8 +726,9 @@ uint64_t sj_lang_auto_uid(const char *anchor, const char *node, uint32_t occurre
  *   void PREFIX_init(PREFIX_state *s, double srate);    zeroes, sets the rate ($reset reads 1 first)
  *   void PREFIX_process(PREFIX_state *s, const double *const in[6], double *sig1, double *sig2,
  *                       double *ret, size_t n);         n frames, none of the pointers NULL
- * Standard math nodes become the C they compute; other nodes are called through s->node_fn[k]
- * (listed in the file's first comment). Built with -std=c11 (no FMA contraction) its results equal
+ * The standard math nodes and the reference's sin, accum, phase, /%, s&h, s&h~ are written out in C;
+ * other nodes are called through s->node_fn[k] (listed in the file's first comment; PREFIX_bind
+ * sets them by name). Built with -std=c11 (no FMA contraction) its results equal
  * the interpreter's. Names of persistent variables are resolved within the program only.
  * docs/backends.md has the details. */
 /* [non-RT] Fills *out (sj_free it) or returns the compile error (diag as sj_compile). */
@@ -776,7 +778,7 @@ typedef struct sj_scope_point {
 /* One picture of the scope, copied out for a reader. */
 typedef struct sj_scope_frame {
     sj_scope_point points[SJ_SCOPE_INPUTS][SJ_SCOPE_SAMPLES];
-    uint64_t sweep;     /* sweeps counted from 1; 0: nothing captured yet (all points 0) */
+    uint64_t sweep;     /* sweeps counted from 1; 0: nothing captured yet (all points NaN) */
     size_t filled;      /* live view: points [0, filled) belong to sweep `sweep` (in progress), the
                            rest to sweep - 1; a completed frame has filled = 512 */
     bool active[SJ_SCOPE_INPUTS];      /* connected inputs (inactive ones are not drawn) */
@@ -793,8 +795,9 @@ sj_scope *sj_scope_new(double srate);
 /* [non-RT] Nothing may feed or read it any more. NULL is fine. */
 void sj_scope_free(sj_scope *scope);
 
-/* [RT] Parameters, from any thread. Time is clamped to 0.1 .. 300000 ms; non-finite values are
- * ignored. The gain is a coefficient (the reference shows it in dB). input is 0..2. */
+/* [RT] Parameters, from any thread. Time is clamped to 0.1 .. 300000 ms; non-finite values and
+ * sample rates outside 1 Hz .. 10 MHz are ignored. The gain is a coefficient (the reference shows
+ * it in dB). input is 0..2. */
 void sj_scope_set_sample_rate(sj_scope *scope, double srate);
 void sj_scope_set_time(sj_scope *scope, double ms);
 void sj_scope_set_trigger(sj_scope *scope, sj_scope_trigger trigger, double threshold);

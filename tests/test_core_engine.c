@@ -269,6 +269,30 @@ static void test_engine_misc(void **state)
     sj_engine_free(NULL);
 }
 
+static void test_denormals_flushed(void **state)
+{
+    (void)state;
+    /* On the audio side subnormal results flush to zero (FTZ/DAZ); the direct API keeps IEEE
+     * behaviour. 1e-300 * 1e-10 = 1e-310 is subnormal. */
+    sj_engine *eng = sj_engine_new(NULL, NULL);
+    sj_backend *be = sj_engine_backend(eng);
+    sj_ast *p = sj_mul(sj_var("in1"), sj_lit(1e-10));
+    assert_int_equal(sj_engine_upload(eng, p, NULL), SJ_OK);
+    sj_backend_process_updates(be);
+    sj_frame fr = sj_backend_process(be, 1e-300, 0, 0, 0, 0, 0);
+#if defined(__x86_64__)
+    assert_true(fr.ret == 0.0);
+#endif
+    double direct = sj_function_exec(sj_backend_function(be), 1e-300, 0, 0, 0, 0, 0, NULL, NULL);
+    assert_true(direct > 0.0 && direct < 2.3e-308);
+    /* The caller's mode is restored: plain C arithmetic still produces subnormals here. */
+    volatile double tiny = 1e-300;
+    assert_true(tiny * 1e-10 > 0.0);
+    sj_engine_collect(eng);
+    sj_ast_free(p);
+    sj_engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_engine_thread),
         cmocka_unit_test(test_full_queues),
         cmocka_unit_test(test_engine_misc),
+        cmocka_unit_test(test_denormals_flushed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,7 @@ typedef struct gen {
     uint64_t uid;
     const sj_library *lib;
     int depth;
+    bool nocalls; /* call-free programs keep persistent variables in registers (native) */
 } gen;
 
 static uint64_t rnd(gen *g)
@@ -79,8 +80,10 @@ static double lit_value(gen *g)
 static const char *const read_names[] = {"in1",   "in2",  "alpha", "beta", "delta",   "gamma", "&sig1", "&sig2",
                                          "$srate", "$israte", "$reset", "*a",   "*b",      "*c",    "%1",    "%2",
                                          "%5",    "PI",   "TAU",   "E",    "2SQRT_PI", "x",     "y",     "z",
-                                         "unknown"};
-static const char *const write_names[] = {"x", "y", "z", "*a", "*b", "*c", "&sig1", "&sig2", "in1", "gamma", "%1"};
+                                         "unknown", "*d", "*e", "*f", "*g", "*h", "*i", "*j", "*k", "*l", "*m"};
+static const char *const write_names[] = {"x",  "y",  "z",  "*a", "*b", "*c", "&sig1", "&sig2", "in1", "gamma",
+                                          "%1", "*d", "*e", "*f", "*g", "*h", "*i",    "*j",    "*k",  "*l",  "*m"};
+static const char *const pv_names[] = {"*a", "*b", "*c", "*d", "*e", "*f", "*g", "*h", "*i", "*j", "*k", "*l", "*m"};
 
 static sj_ast *g_expr(gen *g);
 
@@ -162,7 +165,7 @@ static sj_ast *g_expr(gen *g)
     }
     case 9:
     case 10:
-        r = g_call(g);
+        r = g->nocalls ? sj_binop((sj_binary_op)pick(g, 10), g_expr(g), g_leaf(g)) : g_call(g);
         break;
     case 11:
     case 12:
@@ -200,6 +203,7 @@ static sj_ast *g_expr(gen *g)
 static sj_ast *g_program(gen *g)
 {
     g->budget = pick(g, 10) == 0 ? 200 + pick(g, 400) : 10 + pick(g, 60);
+    g->nocalls = pick(g, 4) == 0;
     g->depth = 0;
     return g_stmts(g, g->budget > 100 ? 40 : 6);
 }
@@ -310,12 +314,12 @@ static bool run_one(sj_library *lib, uint64_t seed, int *compiled)
                 frame++;
             }
         }
-        static const char *const pvs[] = {"*a", "*b", "*c"};
-        for (int v = 0; v < 3 && ok; v++) {
+        for (size_t v = 0; v < sizeof pv_names / sizeof pv_names[0] && ok; v++) {
             double x0 = 0, x1 = 0;
-            bool h0 = sj_function_get_pv(p.fn[0], pvs[v], &x0), h1 = sj_function_get_pv(p.fn[1], pvs[v], &x1);
+            bool h0 = sj_function_get_pv(p.fn[0], pv_names[v], &x0), h1 = sj_function_get_pv(p.fn[1], pv_names[v], &x1);
             if (h0 != h1 || !same(x0, x1)) {
-                print_message("seed %llu: %s differs: %.17g vs %.17g\n", (unsigned long long)seed, pvs[v], x0, x1);
+                print_message("seed %llu: %s differs: %.17g vs %.17g\n", (unsigned long long)seed, pv_names[v], x0,
+                              x1);
                 ok = false;
             }
         }

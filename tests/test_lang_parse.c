@@ -194,6 +194,7 @@ static void test_roundtrip_constructs(void **state)
         sj_var("*if"),
         sj_var("buf"),
         sj_var("\x01\n\x7f\xc3\xa9"),
+        sj_stmts(2, sj_var("\xef\xbb\xbf"), sj_var("\xef\xbb\xbfx")), /* a BOM is skipped only at the start */
         sj_assign("if", sj_var("else")),
         sj_assign("*x", sj_assign("&sig1", sj_var("%1"))),
         /* The same node twice under one anchor, with and without the automatic uids. */
@@ -487,6 +488,16 @@ static void test_limits(void **state)
     assert_roundtrip(a);
     sj_ast_free(a);
     free(s);
+    /* Nested ifs and else-if chains as deep as the compiler accepts round-trip. */
+    sj_ast *nest = sj_lit(1), *chain = sj_lit(2);
+    for (int i = 0; i < SJ_MAX_AST_HEIGHT - 10; i++) {
+        nest = sj_if(sj_var("c"), nest, NULL);
+        chain = sj_if(sj_var("c"), sj_lit(i), chain);
+    }
+    assert_roundtrip(nest);
+    assert_roundtrip(chain);
+    sj_ast_free(nest);
+    sj_ast_free(chain);
     /* A long chain is not nesting: 200000 terms parse and print without deep recursion. */
     size_t terms = 200000;
     s = malloc(terms * 2 + 1);

@@ -156,6 +156,38 @@ static void test_flac(void **state)
     free(s);
 }
 
+/* Every example renders, is finite, not silent and within a sane level. The effect gets the
+ * oscillator example as its input. */
+static void test_examples(void **state)
+{
+    (void)state;
+    static const char *const ex[] = {"oscillators", "demo", "filter", "delay", "reference", "effect"};
+    char cwd[200], args[600];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        if (strcmp(ex[i], "effect") == 0)
+            snprintf(args, sizeof args, "render '%s/examples/%s.sj' -o ex.wav --input oscillators.wav", cwd, ex[i]);
+        else
+            snprintf(args, sizeof args, "render '%s/examples/%s.sj' -o %s.wav --seconds 1", cwd, ex[i],
+                     strcmp(ex[i], "oscillators") == 0 ? "oscillators" : "ex");
+        assert_int_equal(run(args), 0);
+        SF_INFO info;
+        double *s = read_audio(strcmp(ex[i], "oscillators") == 0 ? "oscillators.wav" : "ex.wav", &info);
+        double peak = 0, sum = 0;
+        size_t n = (size_t)info.frames * (size_t)info.channels;
+        for (size_t k = 0; k < n; k++) {
+            assert_true(isfinite(s[k]));
+            if (fabs(s[k]) > peak)
+                peak = fabs(s[k]);
+            sum += s[k] * s[k];
+        }
+        double rms = sqrt(sum / (double)n);
+        if (!(peak <= 2.0 && rms > 1e-3))
+            fail_msg("examples/%s.sj: peak %g, rms %g", ex[i], peak, rms);
+        free(s);
+    }
+}
+
 static void test_exit_codes(void **state)
 {
     (void)state;
@@ -175,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_phase_wav),
         cmocka_unit_test(test_input_file),
         cmocka_unit_test(test_flac),
+        cmocka_unit_test(test_examples),
         cmocka_unit_test(test_exit_codes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

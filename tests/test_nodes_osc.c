@@ -286,7 +286,7 @@ static void test_wavetab(void **unused)
     float tab[1024];
     for (int i = 0; i < 1024; i++)
         tab[i] = (float)sin(2 * M_PI * i / 1024);
-    const float *tables[SJ_TABLE_COUNT] = {NULL, tab};
+    const float *tables[SJ_TABLE_COUNT] = {NULL, tab}; /* table 2 is set below */
     uint64_t lens[SJ_TABLE_COUNT] = {0, 1024};
     sj_dsp_state dsp = tu_dsp(FS);
     dsp.tables = tables;
@@ -302,6 +302,22 @@ static void test_wavetab(void **unused)
         e = fabs(y - r) > e ? fabs(y - r) : e;
     }
     assert_true(e < 4.8e-6);
+    /* morphing: 1.25 is 75% table 1 (sine) + 25% table 2 (constant 0.5 over 4 samples); at 1.0
+     * exactly only table 1 is read */
+    float half[4] = {0.5f, 0.5f, 0.5f, 0.5f};
+    tables[2] = half;
+    lens[2] = 4;
+    sj__osc_reset(&dsp, &st);
+    e = 0;
+    for (int k = 0; k < 4800; k++) {
+        double y = sj__node_wavetab(440, 1.25, &dsp, &st);
+        double r = 0.75 * sin(2 * M_PI * fmod(440.0 * k / FS, 1.0)) + 0.25 * 0.5;
+        e = fabs(y - r) > e ? fabs(y - r) : e;
+    }
+    assert_true(e < 0.75 * 4.8e-6 + 1e-12);
+    sj__osc_reset(&dsp, &st);
+    sj__node_wavetab(440, 1, &dsp, &st);
+    assert_true(sj__node_wavetab(0, 15.5, &dsp, &st) == 0.0); /* tables 15 and (none) 16 */
     /* empty or out-of-range tables give 0 */
     assert_true(sj__node_wavetab(440, 0, &dsp, &st) == 0.0);
     assert_true(sj__node_wavetab(440, 16, &dsp, &st) == 0.0);

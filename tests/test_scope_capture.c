@@ -72,6 +72,12 @@ static void test_minmax_exact(void **state)
     feed(s, 0, 5120, 100, ramp, neg_ramp, NULL, NULL);
     assert_false(sj_scope_read(s, &fr)); /* point 511 not written yet */
     assert_int_equal(fr.sweep, 0);
+    assert_true(isnan(fr.points[0][0].max) && isnan(fr.points[0][0].min)); /* nothing captured */
+    sj_scope_read_live(s, &fr); /* the first sweep in progress: 511 points so far */
+    assert_int_equal(fr.sweep, 1);
+    assert_int_equal(fr.filled, 511);
+    expect_point(&fr, 0, 510, 5110, 5101);
+    assert_true(isnan(fr.points[0][511].max));
     feed(s, 5120, 5121, 100, ramp, neg_ramp, NULL, NULL);
     assert_true(sj_scope_read(s, &fr));
     assert_int_equal(fr.sweep, 1);
@@ -540,6 +546,39 @@ static void test_taps_engine(void **state)
     sj_engine_free(eng);
 }
 
+/* NULL scopes, NULL io, NULL functions and zero-length blocks are harmless. */
+static void test_null_safety(void **state)
+{
+    (void)state;
+    sj_scope_frame fr;
+    sj_scope_process(NULL, NULL, NULL, 10);
+    sj_scope_feed(NULL, NULL, NULL, 10);
+    sj_scope_feed_frame(NULL, NULL, NULL, 0, 0, 0);
+    sj_scope_set_time(NULL, 1);
+    sj_scope_restart(NULL);
+    assert_false(sj_scope_read(NULL, &fr));
+    sj_scope_read_live(NULL, &fr);
+    sj_scope_free(NULL);
+    assert_int_equal(sj_scope_tap(NULL, 0, SJ_SCOPE_SRC_IN1, NULL), SJ_ERR_INVALID_ARGUMENT);
+
+    sj_scope *s = sj_scope_new(0); /* 0: 44100 */
+    sj_scope_set_sample_rate(s, INFINITY);
+    sj_scope_set_sample_rate(s, 0.5);
+    sj_scope_set_time(s, 128);
+    sj_scope_tap(s, 0, SJ_SCOPE_SRC_PV, "x");
+    sj_scope_tap(s, 1, SJ_SCOPE_SRC_SIG1, NULL);
+    sj_scope_tap(s, 2, SJ_SCOPE_SRC_IN1, NULL);
+    sj_scope_feed(s, NULL, NULL, 0);
+    sj_scope_feed(s, NULL, NULL, 100000); /* no function, no io: PV and sig1 inactive, in1 reads 0 */
+    sj_scope_feed_frame(s, NULL, NULL, 1, 2, 3);
+    sj_scope_process(s, NULL, NULL, 5);
+    assert_true(sj_scope_read(s, &fr));
+    SJT_ASSERT_SAME(fr.srate, 44100.0f);
+    assert_true(!fr.active[0] && !fr.active[1] && fr.active[2]);
+    SJT_ASSERT_SAME(fr.points[2][7].max, 0.0f);
+    sj_scope_free(s);
+}
+
 static void test_source_names(void **state)
 {
     (void)state;
@@ -571,6 +610,7 @@ int main(void)
         SJT_BOTH(test_taps_block),
         SJT_BOTH(test_taps_frame),
         cmocka_unit_test(test_taps_engine),
+        cmocka_unit_test(test_null_safety),
         cmocka_unit_test(test_source_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

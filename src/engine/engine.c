@@ -15,6 +15,34 @@
 
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+/* The audio side runs with denormals flushed to zero (decisions.md, "Safety envelope"): filter
+ * memories decaying after silence would otherwise reach subnormal values, which are slow on many
+ * CPUs. The caller's mode is restored afterwards; these are register moves, not system calls. */
+typedef unsigned fp_mode;
+static fp_mode enter_ftz(void)
+{
+#if defined(__x86_64__)
+    fp_mode old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u); /* FTZ (bit 15) and DAZ (bit 6) */
+    return old;
+#else
+    return 0;
+#endif
+}
+
+static void leave_ftz(fp_mode old)
+{
+#if defined(__x86_64__)
+    _mm_setcsr(old);
+#else
+    (void)old;
+#endif
+}
+
 struct sj_backend {
     sj_engine *eng;
     sj_function *fun;
@@ -245,15 +273,21 @@ sj_frame sj_backend_process(sj_backend *be, double in1, double in2, double alpha
                             double gamma)
 {
     sj_frame fr = {0.0, 0.0, 0.0};
-    if (be)
+    if (be) {
+        fp_mode m = enter_ftz();
         fr.ret = sj_function_exec(be->fun, in1, in2, alpha, beta, delta, gamma, &fr.sig1, &fr.sig2);
+        leave_ftz(m);
+    }
     return fr;
 }
 
 void sj_backend_process_block(sj_backend *be, const sj_block_io *io, size_t n)
 {
-    if (be)
+    if (be) {
+        fp_mode m = enter_ftz();
         sj_function_process(be->fun, io, n);
+        leave_ftz(m);
+    }
 }
 
 void sj_backend_set_sample_rate(sj_backend *be, double srate)

@@ -138,6 +138,14 @@ static bool find_line(const char *src, size_t len, int line, size_t *start, size
     return true;
 }
 
+static size_t next_cp(const char *s, size_t p, size_t end)
+{
+    p++;
+    while (p < end && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p++;
+    return p;
+}
+
 char *sj_diag_list_format(const sj_diag_list *list, const char *src, size_t len, bool color)
 {
     sj_sb sb;
@@ -163,21 +171,35 @@ char *sj_diag_list_format(const sj_diag_list *list, const char *src, size_t len,
             char gutter[32];
             int gw = snprintf(gutter, sizeof gutter, "%d", m->line);
             sj__sb_printf(&sb, " %s | ", gutter);
-            sj__sb_appendn(&sb, src + ls, le - ls);
+            /* A window of at most 160 characters around the column on long lines; control
+             * characters are shown as '?' so a message never drives the terminal. */
+            int first = m->col > 100 ? m->col - 60 : 1;
+            size_t ws = ls;
+            for (int c = 1; c < first && ws < le; c++)
+                ws = next_cp(src, ws, le);
+            size_t we = ws;
+            for (int k = 0; k < 160 && we < le; k++)
+                we = next_cp(src, we, le);
+            if (ws > ls)
+                sj__sb_append(&sb, "...");
+            for (size_t q = ws; q < we; q++) {
+                unsigned char c = (unsigned char)src[q];
+                if ((c < 0x20 && c != '\t') || c == 0x7f)
+                    sj__sb_append(&sb, "?");
+                else
+                    sj__sb_appendn(&sb, src + q, 1);
+            }
+            if (we < le)
+                sj__sb_append(&sb, "...");
             sj__sb_append(&sb, "\n");
-            sj__sb_printf(&sb, " %*s | ", gw, "");
+            sj__sb_printf(&sb, " %*s | %s", gw, "", ws > ls ? "   " : "");
             /* Walk the line by code points: tabs stay tabs so the caret lines up. */
-            int col = 1;
-            size_t p = ls;
+            int col = first;
+            size_t p = ws;
             while (col < m->col && p < le) {
-                unsigned char c = (unsigned char)src[p];
-                if ((c & 0xC0) != 0x80) {
-                    sj__sb_append(&sb, c == '\t' ? "\t" : " ");
-                    col++;
-                }
-                p++;
-                while (p < le && ((unsigned char)src[p] & 0xC0) == 0x80)
-                    p++;
+                sj__sb_append(&sb, src[p] == '\t' ? "\t" : " ");
+                col++;
+                p = next_cp(src, p, le);
             }
             sj__sb_append(&sb, color ? "\033[1;32m^" : "^");
             for (int k = 1; k < m->span && k < 200; k++)

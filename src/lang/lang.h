@@ -127,6 +127,8 @@ typedef struct sj_source_info {
     size_t nlabels, lcap;
     sj_stmt_pos *stmts;
     size_t nstmts, scap;
+    sj_stmt_pos *closes; /* last statement of a block -> line of its '}' (first_line) */
+    size_t ncloses, ccap;
     const char *src;
     size_t src_len;
     sj_lexed *lx; /* comments */

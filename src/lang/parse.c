@@ -337,7 +337,14 @@ static sj_ast **parse_stmtlist(parser *p, bool in_block, int level, size_t *coun
             continue;
         if (!in_block && t->kind == SJ_T_RBRACE)
             continue; /* reported as unmatched by the loop */
-        error_at(p, t, SJ_ERR_SYNTAX, NULL, "expected ';' or a new line after the statement, found %s",
+        const char *kwhint = NULL;
+        if (t->kind == SJ_T_NAME && !t->quoted) {
+            if (sj__lang_similar(t->text, "else"))
+                kwhint = "did you mean 'else'?";
+            else if (t->kind == SJ_T_NAME && (p->t[start].kind == SJ_T_NAME) && sj__lang_similar(p->t[start].text, "if"))
+                kwhint = "did you mean 'if'?";
+        }
+        error_at(p, t, SJ_ERR_SYNTAX, kwhint, "expected ';' or a new line after the statement, found %s",
                  tok_desc(t));
         sync(p, level, p->t[start].col);
     }
@@ -368,9 +375,16 @@ static sj_ast *parse_block(parser *p, bool as_branch)
         free_items(items, n);
         return NULL;
     }
-    if (tok(p)->kind == SJ_T_RBRACE)
+    if (tok(p)->kind == SJ_T_RBRACE) {
+        sj_source_info *in = p->info;
+        if (in && n > 0) {
+            if (!sj__grow((void **)&in->closes, &in->ccap, in->ncloses + 1, sizeof *in->closes))
+                in->nomem = true;
+            else
+                in->closes[in->ncloses++] = (sj_stmt_pos){items[n - 1], tok(p)->line, tok(p)->line};
+        }
         adv(p);
-    else if (!p->fatal)
+    } else if (!p->fatal)
         error_at(p, tok(p), SJ_ERR_SYNTAX, NULL, "expected '}' to close the block opened on line %d, found %s",
                  open->line, tok_desc(tok(p)));
     sj_ast *r;
@@ -955,39 +969,45 @@ static sj_ast *parse_expr(parser *p)
     return r;
 }
 
+/* Depth: the statements and the condition count through parse_expr; only the else-if chain
+ * recurses here directly, so it counts itself (one level per AST level in both cases). */
 static sj_ast *parse_if(parser *p)
 {
     const sj_tok *kw = tok(p);
-    if (!enter(p))
-        return placeholder(p, kw);
     adv(p);
+    const sj_tok *ct = tok(p);
     sj_ast *cond = parse_expr(p);
-    if (!cond) {
-        leave(p);
+    if (!cond)
         return NULL;
-    }
-    if (p->panic) {
-        leave(p);
+    if (cond->kind == SJ_AST_ASSIGN && ct->kind == SJ_T_NAME)
+        warn_at(p, ct, "write (x = ...) in parentheses if the assignment is meant",
+                "the condition assigns '%s'; did you mean '=='?", ct->text);
+    if (p->panic)
         return cond;
-    }
     sj_ast *then_ = parse_block(p, true);
     if (!then_) {
         sj_ast_free(cond);
-        leave(p);
         return NULL;
     }
     sj_ast *else_ = NULL;
     if (tok(p)->kind == SJ_T_ELSE && !p->panic) {
         adv(p);
-        else_ = tok(p)->kind == SJ_T_IF ? parse_if(p) : parse_block(p, true);
+        if (tok(p)->kind == SJ_T_IF) {
+            if (enter(p)) {
+                else_ = parse_if(p);
+                leave(p);
+            } else {
+                else_ = placeholder(p, kw);
+            }
+        } else {
+            else_ = parse_block(p, true);
+        }
         if (!else_) {
             sj_ast_free(cond);
             sj_ast_free(then_);
-            leave(p);
             return NULL;
         }
     }
-    leave(p);
     return at(p, sj_if(cond, then_, else_), kw);
 }
 

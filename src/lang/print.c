@@ -31,6 +31,7 @@ typedef struct printer {
     const sj_source_info *info;
     sj_label_entry *labels; /* sorted by uid */
     sj_stmt_pos *stmts;     /* sorted by node */
+    sj_stmt_pos *closes;    /* sorted by node */
     size_t depth;
     bool fail;
     size_t next_comment;
@@ -134,6 +135,7 @@ static int prec_of(const sj_ast *n)
 
 static void print_expr(printer *pr, const sj_ast *n, int minprec, int ind);
 static void print_stmt(printer *pr, const sj_ast *n, int ind);
+static void flush_comments(printer *pr, int line, int ind);
 
 static const sj_stmt_pos *stmt_info(const printer *pr, const sj_ast *n)
 {
@@ -148,6 +150,23 @@ static const sj_stmt_pos *stmt_info(const printer *pr, const sj_ast *n)
             hi = mid;
     }
     return lo < pr->info->nstmts && pr->stmts[lo].node == n ? &pr->stmts[lo] : NULL;
+}
+
+/* Comments before the '}' of a block whose last statement is last (fmt). */
+static void flush_before_close(printer *pr, const sj_ast *last, int ind)
+{
+    if (!pr->info || !pr->closes || !last)
+        return;
+    size_t lo = 0, hi = pr->info->ncloses;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)pr->closes[mid].node < (uintptr_t)last)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < pr->info->ncloses && pr->closes[lo].node == last)
+        flush_comments(pr, pr->closes[lo].first_line, ind);
 }
 
 static const char *label_of(const printer *pr, uint64_t uid)
@@ -252,6 +271,7 @@ static void print_block(printer *pr, const sj_ast *n, int ind)
     }
     put(pr, "{\n");
     print_list(pr, n->kids, n->nkids, ind + 1);
+    flush_before_close(pr, n->kids[n->nkids - 1], ind + 1);
     indent(pr, ind);
     put(pr, "}");
 }
@@ -278,10 +298,13 @@ static void print_branch(printer *pr, const sj_ast *n, int ind, int if_line)
         return;
     }
     put(pr, "{\n");
-    if (n->kind == SJ_AST_STMTS && n->nkids != 1)
+    if (n->kind == SJ_AST_STMTS && n->nkids != 1) {
         print_list(pr, n->kids, n->nkids, ind + 1);
-    else
+        flush_before_close(pr, n->nkids ? n->kids[n->nkids - 1] : NULL, ind + 1);
+    } else {
         print_stmt(pr, n, ind + 1);
+        flush_before_close(pr, n, ind + 1);
+    }
     indent(pr, ind);
     put(pr, "}");
 }
@@ -499,6 +522,15 @@ char *sj__lang_print(const sj_ast *ast, const sj_source_info *info)
                 qsort(pr.stmts, info->nstmts, sizeof *pr.stmts, cmp_stmt);
             }
         }
+        if (info->ncloses) {
+            pr.closes = sj__malloc(info->ncloses * sizeof *pr.closes);
+            if (!pr.closes)
+                pr.fail = true;
+            else {
+                memcpy(pr.closes, info->closes, info->ncloses * sizeof *pr.closes);
+                qsort(pr.closes, info->ncloses, sizeof *pr.closes, cmp_stmt);
+            }
+        }
         if (info->nlabels) {
             pr.labels = sj__malloc(info->nlabels * sizeof *pr.labels);
             if (!pr.labels)
@@ -521,6 +553,7 @@ char *sj__lang_print(const sj_ast *ast, const sj_source_info *info)
     sj__sb_fini(&pr.sb);
     sj__uid_counter_fini(&pr.uids);
     sj__free(pr.stmts);
+    sj__free(pr.closes);
     sj__free(pr.labels);
     return r;
 }
@@ -552,6 +585,7 @@ sj_status sj_format_source(const char *src, size_t len, const char *filename, ch
         sj__free(info.labels[i].label);
     sj__free(info.labels);
     sj__free(info.stmts);
+    sj__free(info.closes);
     sj__lang_lexed_free(&lx);
     return st;
 }

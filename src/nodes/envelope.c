@@ -272,59 +272,86 @@ static const char *const out_y[] = {"out", NULL};
 static const sj_node_type types[] = {
     {"ad",
      "Attack-decay envelope, started by a trigger; linear segments between 0 and 1.\n\n"
-     "- `trig`: a rising edge (above 0.5, re-armed at 0.25) starts the attack from the current level "
-     "(retriggering does not click).\n"
-     "- `attack`, `decay`: seconds for a full 0->1 rise and 1->0 fall (<= one sample: a jump).\n"
-     "- output: the level. The first step is taken on the trigger sample, so with n = attack srate "
-     "the peak 1.0 is output n-1 samples after it; the decay reaches 0 decay srate samples later.\n\n"
+     "- `trig`: a rising edge (above 0.5, re-armed at 0.25) starts the attack from the current "
+     "level (retriggering does not click).\n- `attack`, `decay`: seconds for a full 0->1 rise and "
+     "1->0 fall (<= one sample: a jump).\n- output: the level. The first step is taken on the "
+     "trigger sample, so with n = attack srate the peak 1.0 is output n-1 samples after it; the "
+     "decay reaches 0 decay srate samples later.\n\n"
      "For an exponential-sounding decay, square or cube the output.\n\n"
+     "Algorithm: the level rises by 1/(attack srate) per sample until it reaches 1, then falls by "
+     "1/(decay srate) per sample until 0.\n\n"
      "Example (a pluck): `saw(110) * ad(pulse(2, 0.5), 0.002, 0.4)`.",
      in_ad, out_env, "vvvDSr", sizeof(sj_env_state), sj__env_reset, FN(sj__node_ad)},
     {"adsr",
      "Attack-decay-sustain-release envelope with a gate; linear segments.\n\n"
-     "- `gate`: on when it rises above 0.5, off when it falls to 0.25 or below.\n"
-     "- `attack`: seconds from 0 to 1 (from the current level on retrigger). `decay`: seconds from 1 "
-     "to the sustain level. `sustain`: level in [0, 1] while the gate is on (followed live). "
-     "`release`: seconds from the level at gate-off to 0, whatever that level is.\n"
-     "- output: the level in [0, 1]. Gate-off during attack or decay goes straight to release.\n\n"
-     "Timing: segments take time srate samples; the first attack step is on the gate-on sample and "
-     "the first release step on the gate-off sample.\n\n"
+     "- `gate`: on when it rises above 0.5, off when it falls to 0.25 or below.\n- `attack`: "
+     "seconds from 0 to 1 (from the current level on retrigger). `decay`: seconds from 1 to the "
+     "sustain level. `sustain`: level in [0, 1] while the gate is on (followed live). `release`: "
+     "seconds from the level at gate-off to 0, whatever that level is.\n- output: the level in [0,"
+     " 1]. Gate-off during attack or decay goes straight to release.\n\n"
+     "Timing: segments take time srate samples; the first attack step is on the gate-on sample and"
+     " the first release step on the gate-off sample.\n\n"
+     "Algorithm: a level and a stage (attack, decay, sustain, release, idle); each stage moves the"
+     " level by a constant step per sample (the segment's height divided by time srate) until its "
+     "target, then hands over to the next.\n\n"
      "Example: `saw(220) * adsr(in1, 0.01, 0.2, 0.6, 0.5)`.",
      in_adsr, out_env, "vvvvvDSr", sizeof(sj_env_state), sj__env_reset, FN(sj__node_adsr)},
     {"slew",
-     "Linear slew limiter: follows `in`, but moves at most 1/(rise srate) per sample upwards and "
-     "1/(fall srate) downwards. `rise`/`fall` are seconds per unit of change (0 = instant). Starts at "
-     "0 after a reset.\n\nExample (portamento): `saw(mtof(slew(in1, 0.01, 0.01) * 127))`.",
+     "Linear slew limiter (slew/portamento): follows `in`, but changes by at most a fixed amount "
+     "per sample, separately upwards and downwards.\n\n"
+     "- `in`: target signal. `rise`: seconds per unit of upward change. `fall`: seconds per unit "
+     "of downward change (0 or less: instant).\n- output: starts at 0 after a reset; moves toward "
+     "`in` by at most 1/(rise srate) up or 1/(fall srate) down per sample, and lands on it "
+     "exactly.\n\n"
+     "Algorithm: d = in - y, clamped to [-1/(fall srate), 1/(rise srate)], y += d.\n\n"
+     "Example (portamento): `saw(mtof(slew(in1, 0.01, 0.01) * 127))`.",
      in_slew, out_y, "vvvDSr", sizeof(sj_slew_state), sj__slew_reset, FN(sj__node_slew)},
     {"lag",
-     "Exponential lag (one-pole smoother) with separate rise and fall time constants: "
-     "y += (1 - exp(-1/(t srate))) (in - y), t = `rise` when `in` is above y, else `fall` (seconds; after "
-     "t seconds a step is 63.2% done, after 4.6 t 99%). Starts at 0 after a reset; coefficients are "
-     "recomputed only when the times change.\n\n"
+     "Exponential lag (a one-pole smoother) with separate rise and fall times: the classic "
+     "envelope follower and glide.\n\n"
+     "- `in`: target signal. `rise`: time constant in seconds while `in` is above the output. "
+     "`fall`: time constant while it is below (0: instant).\n- output: starts at 0 after a reset; "
+     "after t seconds a step is 63.2% done (1 - 1/e), after 4.6 t 99%.\n\n"
+     "Algorithm: y += a (in - y), a = 1 - exp(-1/(t srate)) with t = `rise` or `fall`; the two "
+     "coefficients are recomputed only when the times or the rate change.\n\n"
      "Example (envelope follower): `lag(abs(in1), 0.005, 0.2)`.",
      in_slew, out_y, "vvvDSr", sizeof(sj_slew_state), sj__slew_reset, FN(sj__node_lag)},
     {"smooth",
-     "Parameter smoother: when `in` changes, ramps linearly from the current output to the new value "
-     "in `ms` milliseconds (round(ms srate / 1000) samples, the first on the sample of the change), "
-     "then holds it exactly. Starts at its first input (no fade-in). Use it on atoms and controls to "
-     "avoid zipper noise.\n\nExample: `saw(220) * smooth(atomr(0), 20)`.",
+     "Parameter smoother: turns steps of a control into linear ramps of a fixed duration, against "
+     "zipper noise.\n\n"
+     "- `in`: the control (typically an atom or an input). `ms`: ramp time in milliseconds.\n- "
+     "output: starts at its first input (no fade-in); when `in` changes, ramps linearly from the "
+     "current output to the new value in round(ms srate / 1000) samples (the first step on the "
+     "sample of the change) and then holds it exactly. A change during a ramp starts a new ramp "
+     "from where it is.\n\n"
+     "Algorithm: on a change, step = (in - y) / n and a countdown of n samples; the last step "
+     "lands on the target exactly.\n\n"
+     "Example: `saw(220) * smooth(atomr(0), 20)`.",
      in_smooth, out_y, "vvDSr", sizeof(sj_smooth_state), sj__smooth_reset, FN(sj__node_smooth)},
     {"edge",
-     "Edge detector: 1.0 on the sample where `in` rises above 0.5 (re-armed at 0.25), else 0; `%1` is "
-     "1.0 on the sample where it falls to 0.25 or below.\n\n"
+     "Edge detector: one-sample triggers on the rising and on the falling edges of a gate.\n\n"
+     "- `in`: a gate.\n- outputs: the value is 1.0 on the sample where `in` rises above 0.5 "
+     "(re-armed when it falls to 0.25 or below), else 0; `%1` is 1.0 on the sample where it falls "
+     "to 0.25 or below, else 0.\n\n"
+     "Algorithm: the reference's Trigger hysteresis (thresholds 0.5 and 0.25).\n\n"
      "Example: `ad(edge(lfo(2, 4, 0)), 0.001, 0.1)`.",
      in_in, out_edge, "vSMr", sizeof(sj_edge_state), NULL, FN(sj__node_edge)},
     {"clkdiv",
-     "Clock divider: passes every `n`-th pulse of `clock` (the first, the n+1-th, ...), keeping its "
-     "width: the output is 1.0 while a passed pulse is high, else 0.\n\n"
+     "Clock divider: passes every `n`-th pulse of a clock (the 1st, the n+1-th, ...), keeping its "
+     "width.\n\n"
      "- `clock`: pulses (rising above 0.5, falling to 0.25 or below). `n`: divisor, rounded, at "
-     "least 1. `reset`: a rising edge makes the next clock pulse pass.\n\n"
+     "least 1. `reset`: a rising edge makes the next clock pulse pass.\n- output: 1.0 while a "
+     "passed pulse is high, else 0.\n\n"
+     "Algorithm: a pulse counter modulo n; the pulse passes when the count is 0.\n\n"
      "Example: `clkdiv(pulse(8, 0.5), 4, 0)` gives 2 pulses per second.",
      in_clkdiv, out_y, "vvvSr", sizeof(sj_count_state), NULL, FN(sj__node_clkdiv)},
     {"counter",
-     "Counts rising edges of `trig` (0, 1, 2, ...), wrapping to 0 when it reaches `max` (rounded; "
-     "`max` < 1: no wrap). A rising edge of `reset` sets it to 0 (before a `trig` edge on the same "
-     "sample is counted).\n\n"
+     "Counter of trigger edges, with wrap-around and reset: the step number of a sequencer.\n\n"
+     "- `trig`: each rising edge (above 0.5, re-armed at 0.25) counts 1. `max`: wrap point, "
+     "rounded (`max` < 1: no wrap). `reset`: a rising edge sets the count to 0, before a `trig` "
+     "edge on the same sample is counted.\n- output: the count, 0, 1, ... max - 1, 0, ...; 0 after"
+     " a reset.\n\n"
+     "Algorithm: count = count + 1, set to 0 when it reaches max.\n\n"
      "Example (a 4-step sequence from table 0): `table[0][counter(pulse(4, 0.5), 4, 0)]`.",
      in_counter, out_y, "vvvSr", sizeof(sj_count_state), NULL, FN(sj__node_counter)},
     {"euclid",
@@ -341,9 +368,12 @@ static const sj_node_type types[] = {
      "Example: `ad(euclid(pulse(8, 0.5), 5, 8, 0), 0.001, 0.08) * noise(2)`.",
      in_euclid, out_y, "vvvvSr", sizeof(sj_count_state), NULL, FN(sj__node_euclid)},
     {"randsh",
-     "Random sample-and-hold: on each rising edge of `trig` takes a new uniform random value in "
-     "[0, 1) and holds it (0 before the first edge). `seed` as in `noise`: the same seed gives the "
-     "same sequence after every reset.\n\n"
+     "Random sample-and-hold: a new random value on every trigger, held in between (random "
+     "melodies, stepped modulation).\n\n"
+     "- `trig`: each rising edge (above 0.5, re-armed at 0.25) draws a new value. `seed`: as in "
+     "`noise`; the same seed gives the same sequence after every reset.\n- output: uniform in [0, "
+     "1), 0 before the first edge.\n\n"
+     "Algorithm: splitmix64 seeded from `seed`, a new draw per edge.\n\n"
      "Example (random notes): `sinosc(mtof(48 + floor(randsh(pulse(6, 0.5), 3) * 24)), 0)`.",
      in_randsh, out_y, "vvSr", sizeof(sj_randsh_state), sj__randsh_reset, FN(sj__node_randsh)},
 };

@@ -273,12 +273,20 @@ static const sj_node_type types[] = {
      "Example: `lp1(noise(1), 500)`.",
      in_f, out_y, "vvDSr", sizeof(sj_onepole_state), sj__onepole_reset, FN(sj__node_lp1)},
     {"hp1",
-     "One-pole highpass (6 dB/octave): `in - lp1(in, freq)`. Gain 0 at DC, 1/sqrt 2 at `freq`, 1 at "
-     "srate/2.\n\nExample: `hp1(in1, 80)` removes rumble.",
+     "One-pole highpass (6 dB/octave), the complement of `lp1`.\n\n"
+     "- `in`: signal. `freq`: cutoff in Hz, clamped to [0, 0.499 srate].\n- output: gain 0 at DC, "
+     "exactly 1/sqrt 2 (-3.01 dB) at `freq`, 1 at srate/2.\n\n"
+     "Algorithm: `in - lp1(in, freq)`, i.e. H(s) = s/(1+s) through the same TPT one-pole (bilinear"
+     " transform prewarped at `freq`).\n\n"
+     "Example: `hp1(in1, 80)` removes rumble.",
      in_f, out_y, "vvDSr", sizeof(sj_onepole_state), sj__onepole_reset, FN(sj__node_hp1)},
     {"apf",
-     "First-order allpass: gain 1 at every frequency, phase 0 at DC, -90 degrees at `freq`, -180 at "
-     "srate/2. H(s) = (1-s)/(1+s), computed as LP - HP of the TPT one-pole.\n\n"
+     "First-order allpass: passes every frequency at gain 1 and shifts its phase, 0 at DC, -90 "
+     "degrees at `freq`, -180 at srate/2 (the building block of phasers).\n\n"
+     "- `in`: signal. `freq`: the -90 degree frequency in Hz, clamped to [0, 0.499 srate].\n- "
+     "output: the phase-shifted signal, |H| = 1, arg H = -2 atan(tan(pi f/srate) / tan(pi "
+     "freq/srate)).\n\n"
+     "Algorithm: H(s) = (1-s)/(1+s), computed as LP - HP of the TPT one-pole (2 lp - in).\n\n"
      "Example (a phaser stage): `in1 + apf(apf(in1, 400 + 300 * lfo(0.2, 0, 0)), 900)`.",
      in_f, out_y, "vvDSr", sizeof(sj_onepole_state), sj__onepole_reset, FN(sj__node_apf)},
     {"svf",
@@ -293,15 +301,18 @@ static const sj_node_type types[] = {
      "Example: `svf(saw(110), 1200, 5)` (lowpass) or `{ svf(saw(110), 1200, 5); %1 }` (bandpass).",
      in_svf, out_svf, "vvvDSMr", sizeof(sj_svf_state), sj__svf_reset, FN(sj__node_svf)},
     {"biquad",
-     "Second-order filter with the RBJ Audio EQ Cookbook coefficients (transposed direct form II).\n\n"
-     "- `in`: signal.\n"
-     "- `type`: 0 lowpass, 1 highpass, 2 bandpass (0 dB peak), 3 notch, 4 allpass, 5 peaking EQ, 6 low "
-     "shelf, 7 high shelf (rounded, clamped).\n"
-     "- `freq`: Hz, clamped to [0.001, 0.499 srate]. `q`: clamped to [0.05, 1000] (shelves: 0.7071 "
-     "is the steepest slope without overshoot). `gain`: dB for types 5-7 (ignored otherwise).\n\n"
-     "Reference values: lowpass/highpass gain `q` at `freq`; bandpass 1 at `freq`; notch 0 at `freq`; "
-     "peaking `gain` dB at `freq`; low shelf `gain` dB at DC, high shelf `gain` dB at srate/2. Avoid "
-     "fast audio-rate modulation (direct form); use `svf` for sweeps.\n\n"
+     "Second-order filter with the RBJ Audio EQ Cookbook coefficients (transposed direct form II)."
+     "\n\n"
+     "- `in`: signal.\n- `type`: 0 lowpass, 1 highpass, 2 bandpass (0 dB peak), 3 notch, 4 "
+     "allpass, 5 peaking EQ, 6 low shelf, 7 high shelf (rounded, clamped).\n- `freq`: Hz, clamped "
+     "to [0.001, 0.499 srate]. `q`: clamped to [0.05, 1000] (shelves: 0.7071 is the steepest slope"
+     " without overshoot). `gain`: dB for types 5-7 (ignored otherwise).\n\n"
+     "Reference values: lowpass/highpass gain `q` at `freq`; bandpass 1 at `freq`; notch 0 at "
+     "`freq`; peaking `gain` dB at `freq`; low shelf `gain` dB at DC, high shelf `gain` dB at "
+     "srate/2. Avoid fast audio-rate modulation (direct form); use `svf` for sweeps.\n\n"
+     "Algorithm: the cookbook's formulas (w0 = 2 pi freq/srate, alpha = sin(w0)/(2 q), A = "
+     "10^(gain/40)) normalized by a0, recomputed only when an input or the rate changes; then y = "
+     "b0 x + z1, z1 = b1 x - a1 y + z2, z2 = b2 x - a2 y.\n\n"
      "Example: `biquad(in1, 5, 3000, 1.0, 6)` (+6 dB presence boost).",
      in_bq, out_y, "vvvvvDSr", sizeof(sj_biquad_state), sj__biquad_reset, FN(sj__node_biquad)},
     {"dcblock",

@@ -161,15 +161,9 @@ double sj__node_sinosc(double freq, double pm, sj_dsp_state *dsp, void *state)
     return sj__fsin(6.283185307179586476925 * t + pm);
 }
 
-double sj__node_wavetab(double freq, double table, sj_dsp_state *dsp, void *state)
+/* One table read at phase t (linear interpolation, wrapping); 0 for a missing or empty table. */
+static inline double table_at(const sj_dsp_state *dsp, size_t ti, double t)
 {
-    sj_osc_state *st = state;
-    double dt = sj__clampd(freq * dsp->israte, -1.0, 1.0);
-    double t = st->phase;
-    st->phase = wrap01(t + dt);
-    if (!(table >= 0 && table < SJ_TABLE_COUNT) || !dsp->tables || !dsp->table_lens)
-        return 0.0;
-    size_t ti = (size_t)table;
     const float *tab = dsp->tables[ti];
     uint64_t len = dsp->table_lens[ti];
     if (!tab || !len)
@@ -181,6 +175,22 @@ double sj__node_wavetab(double freq, double table, sj_dsp_state *dsp, void *stat
     double f = pos - (double)i;
     uint64_t j = i + 1 == len ? 0 : i + 1;
     return (double)tab[i] + f * ((double)tab[j] - (double)tab[i]);
+}
+
+double sj__node_wavetab(double freq, double table, sj_dsp_state *dsp, void *state)
+{
+    sj_osc_state *st = state;
+    double dt = sj__clampd(freq * dsp->israte, -1.0, 1.0);
+    double t = st->phase;
+    st->phase = wrap01(t + dt);
+    if (!(table >= 0 && table <= SJ_TABLE_COUNT - 1) || !dsp->tables || !dsp->table_lens)
+        return 0.0;
+    size_t ti = (size_t)table;
+    double m = table - (double)ti; /* morph toward the next table */
+    double y = table_at(dsp, ti, t);
+    if (m > 0 && ti + 1 < SJ_TABLE_COUNT)
+        y += m * (table_at(dsp, ti + 1, t) - y);
+    return y;
 }
 
 void sj__noise_reset(sj_dsp_state *dsp, void *state)
@@ -308,12 +318,17 @@ static const sj_node_type types[] = {
     {"wavetab",
      "Wavetable oscillator: plays table `table` (one cycle = the whole table) at `freq` Hz with "
      "linear interpolation, wrapping from the last sample to the first.\n\n"
-     "- `freq`: Hz, clamped to [-srate, srate].\n"
-     "- `table`: table index 0..15 (set with `sj_context_set_table`); an out-of-range index or an "
-     "empty table gives 0.\n\n"
-     "No band limiting beyond the table's own content: a table with harmonics above srate/(2 freq) "
-     "aliases.\n\n"
-     "Example: `wavetab(110, 0)` with a 2048-sample single-cycle wave in table 0.",
+     "- `freq`: Hz, clamped to [-srate, srate].\n- `table`: table index 0..15 (set with "
+     "`sj_context_set_table`); a fractional index crossfades linearly between table floor(table) "
+     "and the next one (wavetable morphing: 2.25 is 75% of table 2 and 25% of table 3). Outside "
+     "[0, 15] or an empty table: 0.\n\n"
+     "No band limiting beyond the table's own content: a table with harmonics above srate/(2 freq)"
+     " aliases.\n\n"
+     "Algorithm: a phase accumulator in turns; the read position is phase times the table length, "
+     "linearly interpolated between the two neighbouring samples (the last one wraps to the "
+     "first).\n\n"
+     "Example: `wavetab(110, 0)` with a 2048-sample single-cycle wave in table 0; `wavetab(110, "
+     "1.5 + 0.5 * lfo(0.2, 0, 0))` morphs between tables 1 and 2.",
      in_wavetab, out_y, "vvDSr", sizeof(sj_osc_state), sj__osc_reset, FN(sj__node_wavetab)},
     {"noise",
      "White noise, uniform in [-1, 1) (RMS 1/sqrt(3) = 0.577), reproducible: the same `seed` gives "
@@ -332,11 +347,14 @@ static const sj_node_type types[] = {
      in_seed, out_y, "vSr", sizeof(sj_pink_state), sj__pink_reset, FN(sj__node_pink)},
     {"lfo",
      "Low-frequency oscillator (not band-limited) with a choice of shape, output in [-1, 1].\n\n"
-     "- `freq`: Hz, clamped to [0, srate/2].\n"
-     "- `shape`: 0 sine, 1 triangle, 2 ramp up, 3 ramp down, 4 square, 5 random step (a new "
-     "uniform value in [-1, 1) each cycle); rounded to the nearest.\n"
-     "- `reset`: a rising edge (above 0.5, re-armed at 0.25) restarts the cycle at phase 0.\n\n"
+     "- `freq`: Hz, clamped to [0, srate/2].\n- `shape`: 0 sine, 1 triangle, 2 ramp up, 3 ramp "
+     "down, 4 square, 5 random step (a new uniform value in [-1, 1) each cycle); rounded to the "
+     "nearest.\n- `reset`: a rising edge (above 0.5, re-armed at 0.25) restarts the cycle at phase"
+     " 0.\n\n"
      "Phase 0 is: sine 0 rising, triangle 0 rising, ramp up -1, ramp down 1, square 1.\n\n"
+     "Algorithm: a phase accumulator in turns; the sine by `fsin`, the other shapes as "
+     "piecewise-linear functions of the phase; the random step draws from splitmix64 (fixed seed) "
+     "at each cycle start.\n\n"
      "Example: `svf(saw(55), 800 + 600 * lfo(0.25, 1, 0), 4)`.",
      in_lfo, out_y, "vvvDSr", sizeof(sj_lfo_state), sj__lfo_reset, FN(sj__node_lfo)},
 };

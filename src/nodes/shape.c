@@ -61,12 +61,19 @@ static const char *const out_y[] = {"out", NULL};
 
 static const sj_node_type types[] = {
     {"softclip",
-     "Cubic soft clipper: `in - 4/27 in^3` for |in| <= 1.5, +-1 beyond. Unity gain for small "
-     "signals, reaches +-1 with zero slope at |in| = 1.5 (so it is smooth: only odd harmonics, "
-     "no hard corner). Cheaper than `ftanh`.\n\nExample: `softclip(saw(110) * 2)`.",
+     "Cubic soft clipper: a smooth, cheap saturation that reaches +-1 without a corner.\n\n"
+     "- `in`: signal (any level).\n- output: in [-1, 1]; unity gain for small signals, exactly +-1"
+     " with zero slope at |in| = 1.5 and beyond (odd harmonics only).\n\n"
+     "Algorithm: in - 4/27 in^3 for |in| <= 1.5, else sign(in). Cheaper than `ftanh`.\n\n"
+     "Example: `softclip(saw(110) * 2)`.",
      in_in, out_y, "vr", 0, NULL, FN(sj__node_softclip)},
     {"hardclip",
-     "Hard clipper: `in` clamped to [-|limit|, |limit|].\n\nExample: `hardclip(in1 * 10, 0.8)`.", in_clip,
+     "Hard clipper: limits a signal to a symmetric range.\n\n"
+     "- `in`: signal. `limit`: the clipping level (its absolute value is used).\n- output: `in` "
+     "clamped to [-|limit|, |limit|].\n\n"
+     "Algorithm: two comparisons.\n\n"
+     "Example: `hardclip(in1 * 10, 0.8)` (a fuzz).",
+     in_clip,
      out_y, "vvr", 0, NULL, FN(sj__node_hardclip)},
     {"fold",
      "Wavefolder: `in * gain` reflected back into [-1, 1] at the edges as many times as needed (a "
@@ -76,15 +83,22 @@ static const sj_node_type types[] = {
      "Example (a West-coast timbre sweep): `fold(sinosc(110, 0), 2 + 1.5 * lfo(0.1, 1, 0))`.",
      in_fold, out_y, "vvr", 0, NULL, FN(sj__node_fold)},
     {"crush",
-     "Bit crusher: rounds `in` to steps of 2^(1 - bits), i.e. 2^bits levels over [-1, 1).\n\n"
-     "- `bits`: in [1, 24], fractional values give intermediate step sizes.\n\n"
+     "Bit crusher: quantizes the amplitude to a coarse grid (lo-fi, digital grit).\n\n"
+     "- `in`: signal, nominally in [-1, 1]. `bits`: resolution in [1, 24] (clamped); fractional "
+     "values give intermediate step sizes.\n- output: `in` rounded to the nearest multiple of 2^(1"
+     " - bits), i.e. 2^bits levels over [-1, 1).\n\n"
+     "Algorithm: q = 2^(bits - 1) (by `fexp2`, exact for whole bits); out = floor(in q + 0.5) / q."
+     "\n\n"
      "Example: `crush(in1, 4)`.",
      in_crush, out_y, "vvr", 0, NULL, FN(sj__node_crush)},
     {"srr",
-     "Sample-rate reducer (decimator without filtering): holds `in` and takes a new sample `rate` "
-     "times per second (a phase accumulator, so non-integer ratios work; a new sample on the first "
-     "call after a reset).\n\n"
-     "- `rate`: Hz, clamped to [0, srate]; srate/4 holds every 4th sample for 4 samples.\n\n"
+     "Sample-rate reducer (decimator without filtering): holds the input and takes a new sample "
+     "`rate` times per second, with the aliasing of a low sample rate.\n\n"
+     "- `in`: signal. `rate`: new sample rate in Hz, clamped to [0, srate] (srate/4 holds every "
+     "4th sample for 4 samples).\n- output: the held sample; a new sample on the first call after "
+     "a reset.\n\n"
+     "Algorithm: a phase accumulator advancing rate/srate per sample takes a new sample when it "
+     "passes 1, so non-integer ratios work.\n\n"
      "Example: `srr(crush(in1, 6), 4000)` (lo-fi).",
      in_srr, out_y, "vvDSr", sizeof(sj_srr_state), NULL, FN(sj__node_srr)},
 };

@@ -43,16 +43,16 @@ double sj__node_quant(double note, double scale, double root)
 {
     if (!(note > -1e9 && note < 1e9))
         return note != note ? note : (note > 0 ? 1e9 : -1e9);
-    uint16_t set = scales[(int)(sj__clampd(scale, 0.0, SJ_QUANT_SCALES - 1) + 0.5)];
-    double r = floor(sj__clampd(root, 0.0, 11.0) + 0.5);
-    double lo = floor(note), hi = lo + 1.0;
-    /* nearest scale members at or below lo and at or above hi */
-    for (int i = 0; i < 12; i++, lo -= 1.0)
-        if (set >> (int)(fmod(fmod(lo - r, 12.0) + 12.0, 12.0)) & 1)
-            break;
-    for (int i = 0; i < 12; i++, hi += 1.0)
-        if (set >> (int)(fmod(fmod(hi - r, 12.0) + 12.0, 12.0)) & 1)
-            break;
+    unsigned set = scales[(int)(sj__clampd(scale, 0.0, SJ_QUANT_SCALES - 1) + 0.5)];
+    double fl = floor(note);
+    int64_t rel = (int64_t)fl - (int64_t)(sj__clampd(root, 0.0, 11.0) + 0.5);
+    int pc = (int)(((rel % 12) + 12) % 12); /* pitch class of floor(note) above the root */
+    int down = 0, up = 1;
+    while (!((set >> ((pc - down + 12) % 12)) & 1u))
+        down++;
+    while (!((set >> ((pc + up) % 12)) & 1u))
+        up++;
+    double lo = fl - down, hi = fl + up;
     return note - lo <= hi - note ? lo : hi;
 }
 
@@ -89,45 +89,68 @@ static const char *const out_y[] = {"out", NULL};
 
 static const sj_node_type types[] = {
     {"mix",
-     "Two-channel mixer: `a * ga + b * gb`. Nest it for more channels.\n\n"
+     "Two-channel mixer with gains; nest it for more channels.\n\n"
+     "- `a`, `b`: signals. `ga`, `gb`: their gains (linear; `dbtoa` converts from dB).\n- output: "
+     "a ga + b gb.\n\n"
+     "Algorithm: two multiplications and an addition.\n\n"
      "Example: `mix(saw(110), 0.3, pink(1), 0.05)`.",
      in_mix, out_y, "vvvvr", 0, NULL, FN(sj__node_mix)},
     {"xfade",
-     "Linear crossfade: `a` at x = 0, `b` at x = 1, `a + x (b - a)` between (x clamped to [0, 1]). "
-     "For uncorrelated signals an equal-power fade is `pan`-like: use `mix(a, fcos(x*PI/2), b, "
-     "fsin(x*PI/2))`.\n\nExample (dry/wet): `xfade(in1, delay(in1, 0.3, 0), 0.3)`.",
+     "Linear crossfade between two signals.\n\n"
+     "- `a`, `b`: signals. `x`: position, clamped to [0, 1]: 0 gives `a`, 1 gives `b`.\n- output: "
+     "a + x (b - a).\n\n"
+     "Algorithm: linear interpolation. For uncorrelated signals an equal-power fade keeps the "
+     "loudness: `mix(a, fcos(x*PI/2), b, fsin(x*PI/2))`.\n\n"
+     "Example (dry/wet): `xfade(in1, delay(in1, 0.3, 0), 0.3)`.",
      in_xfade, out_y, "vvvr", 0, NULL, FN(sj__node_xfade)},
     {"pan",
-     "Equal-power panner: left = in cos(t), right = in sin(t), t = (pos + 1) pi/4, so left^2 + "
-     "right^2 = in^2 everywhere and the centre is -3.01 dB (0.7071) on each side.\n\n"
-     "- `pos`: -1 hard left, 0 centre, 1 hard right (clamped).\n"
-     "- outputs: `left` (the value) and `%1` right.\n\n"
+     "Equal-power panner: places a mono signal in the stereo field at constant loudness.\n\n"
+     "- `in`: signal. `pos`: -1 hard left, 0 centre, 1 hard right (clamped).\n- outputs: `left` "
+     "(the value) and `%1` right, with left^2 + right^2 = in^2 everywhere; the centre is -3.01 dB "
+     "(0.7071) on each side.\n\n"
+     "Algorithm: t = (pos + 1) pi/4, left = in cos t, right = in sin t (`fcos`/`fsin`, error "
+     "2e-11).\n\n"
      "Example: `{ &sig1 = pan(in1, lfo(0.2, 0, 0)); &sig2 = %1 }`.",
      in_pan, out_pan, "vvMr", 0, NULL, FN(sj__node_pan)},
     {"quant",
-     "Scale quantizer: the note of a scale nearest to `note` (MIDI note numbers; ties go down), for "
-     "generative melodies.\n\n"
-     "- `note`: any number (fractional notes are rounded to a scale note). `scale`: 0 chromatic, "
-     "1 major, 2 natural minor, 3 major pentatonic, 4 minor pentatonic, 5 dorian, 6 harmonic minor, "
-     "7 whole tone, 8 blues (rounded, clamped). `root`: the key, 0 = C ... 11 = B (rounded).\n"
-     "- output: a whole note number in the scale.\n\n"
-     "Example (random notes in A minor pentatonic): `sinosc(mtof(quant(48 + 24 * randsh(pulse(5, 0.5), 1), 4, 9)), 0)`.",
+     "Scale quantizer: the note of a scale nearest to `note` (MIDI note numbers; ties go down), "
+     "for generative melodies.\n\n"
+     "- `note`: any number (fractional notes are rounded to a scale note). `scale`: 0 chromatic, 1"
+     " major, 2 natural minor, 3 major pentatonic, 4 minor pentatonic, 5 dorian, 6 harmonic minor,"
+     " 7 whole tone, 8 blues (rounded, clamped). `root`: the key, 0 = C ... 11 = B (rounded).\n- "
+     "output: a whole note number in the scale.\n\n"
+     "Algorithm: from floor(note), walk down and up to the nearest members of the scale (a set of "
+     "12 pitch classes rotated by the root) and take the nearer one.\n\n"
+     "Example (random notes in A minor pentatonic): `sinosc(mtof(quant(48 + 24 * randsh(pulse(5, "
+     "0.5), 1), 4, 9)), 0)`.",
      in_quant, out_y, "vvvr", 0, NULL, FN(sj__node_quant)},
     {"mtof",
-     "MIDI note number to frequency in Hz: 440 * 2^((note - 69)/12) (69 = A4 = 440 Hz, 60 = middle C "
-     "= 261.63 Hz). Fractional notes give the tuning between.\n\nExample: `saw(mtof(45))` (110 Hz).",
+     "MIDI note number to frequency in Hz (12-tone equal temperament, A4 = 440 Hz).\n\n"
+     "- `note`: note number; 69 = A4, 60 = middle C; fractional notes give the pitches between.\n-"
+     " output: 440 * 2^((note - 69)/12) Hz (60 gives 261.63 Hz).\n\n"
+     "Algorithm: libm `exp2`.\n\n"
+     "Example: `saw(mtof(45))` (110 Hz).",
      in_note, out_y, "vr", 0, NULL, FN(sj__node_mtof)},
     {"ftom",
-     "Frequency in Hz to MIDI note number: 69 + 12 log2(freq / 440). Frequencies below 0.001 Hz "
-     "count as 0.001 Hz (the result stays finite).\n\nExample: `ftom(440)` is 69.",
+     "Frequency in Hz to MIDI note number (12-tone equal temperament, A4 = 440 Hz), the inverse of"
+     " `mtof`.\n\n"
+     "- `freq`: Hz; below 0.001 Hz it counts as 0.001 Hz, so the result stays finite.\n- output: "
+     "69 + 12 log2(freq / 440), fractional between notes.\n\n"
+     "Algorithm: libm `log2`.\n\n"
+     "Example: `ftom(440)` is 69.",
      in_freq, out_y, "vr", 0, NULL, FN(sj__node_ftom)},
     {"dbtoa",
-     "Decibels to linear gain: 10^(db/20) (0 dB = 1, -6.02 dB = 0.5, -20 dB = 0.1).\n\n"
+     "Decibels to linear gain (amplitude).\n\n"
+     "- `db`: level in dB.\n- output: 10^(db/20): 0 dB = 1, -6.02 dB = 0.5, -20 dB = 0.1.\n\n"
+     "Algorithm: exp(db ln(10)/20).\n\n"
      "Example: `in1 * dbtoa(-12)`.",
      in_db, out_y, "vr", 0, NULL, FN(sj__node_dbtoa)},
     {"atodb",
-     "Linear gain to decibels: 20 log10(|gain|); |gain| below 1e-10 counts as 1e-10 (-200 dB), so "
-     "silence gives a finite value.\n\nExample (a level meter): `atodb(lag(abs(in1), 0.001, 0.3))`.",
+     "Linear gain (amplitude) to decibels.\n\n"
+     "- `gain`: amplitude; its absolute value is used, and below 1e-10 it counts as 1e-10.\n- "
+     "output: 20 log10(|gain|) dB; silence gives -200 dB (finite).\n\n"
+     "Algorithm: libm `log10`.\n\n"
+     "Example (a level meter): `atodb(lag(abs(in1), 0.001, 0.3))`.",
      in_gain, out_y, "vr", 0, NULL, FN(sj__node_atodb)},
 };
 

@@ -144,7 +144,7 @@ sj_scope *sj_scope_new(double srate)
     for (int b = 0; b < NBUF; b++) {
         for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
             for (int k = 0; k < SJ_SCOPE_SAMPLES; k++)
-                atomic_init(&s->bufs[b].pts[i][k], pack(0.0f, 0.0f));
+                atomic_init(&s->bufs[b].pts[i][k], pack(NAN, NAN)); /* nothing captured */
             s->bufs[b].gain[i] = 1.0f;
         }
         s->bufs[b].time_ms = (float)SJ_SCOPE_TIME_DEFAULT_MS;
@@ -155,7 +155,7 @@ sj_scope *sj_scope_new(double srate)
     s->r = 1;
     atomic_init(&s->middle, 2u);
     atomic_init(&s->p_time, f2u((float)SJ_SCOPE_TIME_DEFAULT_MS));
-    atomic_init(&s->p_srate, f2u(srate > 0 && isfinite(srate) ? (float)srate : 44100.0f));
+    atomic_init(&s->p_srate, f2u(srate >= 1 && srate <= 1e7 ? (float)srate : 44100.0f));
     for (int b = 0; b < NBUF; b++)
         s->bufs[b].srate = u2f(atomic_load(&s->p_srate));
     atomic_init(&s->p_threshold, f2u(0.0f));
@@ -198,7 +198,8 @@ void sj_scope_free(sj_scope *s)
 
 void sj_scope_set_sample_rate(sj_scope *s, double srate)
 {
-    if (s && srate > 0 && isfinite(srate))
+    /* 1 Hz .. 10 MHz: beyond, sample_time or samples_per_block stop making sense in f32. */
+    if (s && srate >= 1 && srate <= 1e7)
         atomic_store_explicit(&s->p_srate, f2u((float)srate), memory_order_relaxed);
 }
 

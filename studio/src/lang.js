@@ -14,7 +14,7 @@ export const sigjitLanguage = StreamLanguage.define({
       return 'comment';
     }
     if (stream.match(/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(?![A-Za-z_])/)) return 'number';
-    if (stream.match(/^[&$%][A-Za-z0-9_]*/)) return 'special';
+    if (stream.match(/^[&$%][A-Za-z0-9_]*/)) return 'variableName.special';
     if (stream.match(/^\*[A-Za-z_][A-Za-z0-9_]*/)) return 'variableName.special';
     if (stream.match('@')) {
       stream.match(/^[A-Za-z0-9_]+/);
@@ -24,7 +24,7 @@ export const sigjitLanguage = StreamLanguage.define({
     if (m) {
       const w = m[0];
       if (keywords.has(w)) return 'keyword';
-      if (stream.match(/^\s*[(@]/, false)) return 'function';
+      if (stream.match(/^\s*[(@]/, false)) return 'variableName.function';
       if (/^[A-Z][A-Z0-9_]*$/.test(w)) return 'atom';
       return 'variableName';
     }

@@ -2,14 +2,16 @@
 // inline, live audio through an AudioWorklet, an output scope and parameter sliders.
 // docs/studio.md describes the protocol; window.__studio is a read-only hook for the tests.
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from '@codemirror/view';
-import { EditorState } from '@codemirror/state';
+import { EditorState, Compartment } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
 import { sigjitLanguage } from './lang.js';
+import { studioTheme } from './theme.js';
 import { rangeOnLine, describe } from './diag.js';
-import { PARAMS, KIND_AUDIO, decodeBinary, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
-import { rms, zeroCrossingHz, minMaxColumns } from './analysis.js';
+import { PARAMS, KIND_AUDIO, KIND_SCOPE, decodeBinary, decodeScope, binaryKind, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
+import { drawScope as paintScope, sliderToMs, msToSlider } from './scope.js';
+import { rms, zeroCrossingHz } from './analysis.js';
+import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText } from './blocks.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,7 +21,7 @@ let token = url.searchParams.get('t');
 if (token) {
   sessionStorage.setItem('sjstudio-token', token);
   url.searchParams.delete('t');
-  history.replaceState(null, '', url.pathname + url.search + url.hash);
+  window.history.replaceState(null, '', url.pathname + url.search + url.hash);
 } else {
   token = sessionStorage.getItem('sjstudio-token') || '';
 }
@@ -27,20 +29,21 @@ if (token) {
 const state = {
   connected: false, everConnected: false, connects: 0, rev: 0, activeRev: 0, serverText: '', readonly: false,
   diagnostics: [], lastResult: null, req: 0, lastSentReq: 0, errors: [], params: {}, audio: 'off',
-  rate: 0, bytesIn: 0, audioMessages: 0,
+  rate: 0, bytesIn: 0, audioMessages: 0, scopeFrames: 0, scopeMeta: null,
 };
 let ws = null, attempt = 0, applyingRemote = false, sendTimer = null;
 
 // ---------------------------------------------------------------------------------------------
 // Editor.
+const editable = new Compartment();
 const view = new EditorView({
   parent: $('editor'),
   state: EditorState.create({
     doc: '',
     extensions: [
       lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), history(),
-      keymap.of([...defaultKeymap, ...historyKeymap]), sigjitLanguage, syntaxHighlighting(defaultHighlightStyle),
-      lintGutter(), EditorView.lineWrapping,
+      keymap.of([...defaultKeymap, ...historyKeymap]), sigjitLanguage, studioTheme,
+      lintGutter(), EditorView.lineWrapping, editable.of(EditorView.editable.of(true)),
       EditorView.updateListener.of((u) => { if (u.docChanged && !applyingRemote) scheduleSend(); }),
     ],
   }),
@@ -101,6 +104,40 @@ function showDiagnostics(result) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Block view (read-only): the program's blocks as the reference draws them, with hover help.
+const blocks = { layout: null, types: [], hover: null };
+const defaultHelp = $('help').textContent;
+function showBlocks(snap, types) {
+  blocks.types = types || [];
+  blocks.hover = null;
+  $('blocks-pane').hidden = !snap;
+  if (!snap) {
+    blocks.layout = null;
+    return;
+  }
+  blocks.layout = layoutBlocks(snap);
+  const cv = $('blocks');
+  cv.width = blocks.layout.width;
+  cv.height = blocks.layout.height;
+  drawBlocks(cv.getContext('2d'), blocks.layout, null);
+}
+$('blocks').addEventListener('mousemove', (e) => {
+  if (!blocks.layout) return;
+  const r = e.target.getBoundingClientRect();
+  const h = hitBlocks(blocks.layout, e.clientX - r.left, e.clientY - r.top);
+  const same = blocks.hover && h.block === blocks.hover.block && h.row === blocks.hover.row && h.half === blocks.hover.half;
+  if (same) return;
+  blocks.hover = h.block ? h : null;
+  drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover);
+  $('help').textContent = h.block ? helpText(h, blocks.types) : defaultHelp;
+});
+$('blocks').addEventListener('mouseleave', () => {
+  blocks.hover = null;
+  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, null);
+  $('help').textContent = defaultHelp;
+});
+
+// ---------------------------------------------------------------------------------------------
 // Parameters.
 const sliders = {};
 for (const id of PARAMS) {
@@ -127,8 +164,7 @@ for (const id of PARAMS) {
 
 // ---------------------------------------------------------------------------------------------
 // Audio.
-const audio = { ctx: null, node: null, analyser: null, stats: null, target: 0, wanted: false };
-const scopeBuf = { l: new Float32Array(4096), r: new Float32Array(4096), w: 0 };
+const audio = { ctx: null, node: null, analyser: null, stats: null, target: 0, slack: 0, wanted: false };
 
 async function startAudio() {
   audio.wanted = true;
@@ -137,6 +173,9 @@ async function startAudio() {
     await ctx.audioWorklet.addModule('pcm-worklet.js');
     const targetMs = 50;
     audio.target = Math.round((ctx.sampleRate * targetMs) / 1000);
+    // Frames in flight (credited, not yet arrived) are on top of the target, so a late reply from
+    // the server eats into this slack before it eats into the buffer.
+    audio.slack = Math.max(1024, Math.round(audio.target / 2));
     const node = new AudioWorkletNode(ctx, 'pcm-player', {
       numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2],
       processorOptions: { capacity: 16384, target: audio.target, reportEvery: 256 },
@@ -174,13 +213,7 @@ async function stopAudio() {
 function onAudio(frame) {
   if (frame.kind !== KIND_AUDIO || frame.channels !== 2 || !audio.node) return;
   state.audioMessages++;
-  const s = frame.samples;
-  for (let i = 0; i < frame.frames; i++) {
-    scopeBuf.l[scopeBuf.w] = s[2 * i];
-    scopeBuf.r[scopeBuf.w] = s[2 * i + 1];
-    scopeBuf.w = (scopeBuf.w + 1) % scopeBuf.l.length;
-  }
-  const copy = new Float32Array(s);
+  const copy = new Float32Array(frame.samples);
   audio.node.port.postMessage({ type: 'pcm', samples: copy }, [copy.buffer]);
 }
 
@@ -192,42 +225,77 @@ function updatePlay() {
 $('play').addEventListener('click', () => (audio.wanted ? stopAudio() : startAudio()));
 
 // ---------------------------------------------------------------------------------------------
-// Scope: min/max envelope of the last 4096 output frames.
-function drawScope() {
-  const cv = $('scope');
-  const g = cv.getContext('2d');
-  const W = cv.width, H = cv.height;
-  g.fillStyle = '#111920';
-  g.fillRect(0, 0, W, H);
-  g.strokeStyle = '#1e333d';
-  g.beginPath();
-  g.moveTo(0, H / 2);
-  g.lineTo(W, H / 2);
-  g.stroke();
-  const n = scopeBuf.l.length;
-  const ordered = (buf) => {
-    const o = new Float32Array(n);
-    o.set(buf.subarray(scopeBuf.w));
-    o.set(buf.subarray(0, scopeBuf.w), n - scopeBuf.w);
-    return o;
-  };
-  const traces = [[ordered(scopeBuf.l), '#4cdb80'], [ordered(scopeBuf.r), '#b45745']];
-  for (const [x, color] of traces) {
-    const { min, max } = minMaxColumns(x, W);
-    g.fillStyle = color;
-    g.globalAlpha = 0.7;
-    for (let c = 0; c < W; c++) {
-      const y0 = H / 2 - max[c] * (H / 2 - 4), y1 = H / 2 - min[c] * (H / 2 - 4);
-      g.fillRect(c, y0, 1, Math.max(1, y1 - y0));
-    }
+// Scope: frames of the library's capture, drawn at the display's rate.
+const TAPS = ['none', 'sig1', 'sig2', 'ret', ...PARAMS];
+const scope = { frame: null, names: ['sig1', 'sig2', 'none'], dirty: true };
+const traceUi = [];
+for (let i = 0; i < 3; i++) {
+  const sel = document.createElement('select');
+  sel.id = `scope-tap${i + 1}`;
+  for (const t of TAPS) {
+    const o = document.createElement('option');
+    o.value = t;
+    o.textContent = `${i + 1}: ${t}`;
+    sel.appendChild(o);
   }
-  g.globalAlpha = 1;
+  const off = document.createElement('input');
+  Object.assign(off, { type: 'number', step: '0.1', min: '-1', max: '1', value: '0', id: `scope-offset${i + 1}`, title: `offset ${i + 1}` });
+  const gain = document.createElement('input');
+  Object.assign(gain, { type: 'number', step: '0.1', min: '0', max: '100', value: '1', id: `scope-gain${i + 1}`, title: `gain ${i + 1}` });
+  sel.addEventListener('change', () => send({ type: 'scope.set', [`tap${i + 1}`]: sel.value }));
+  off.addEventListener('change', () => send({ type: 'scope.set', [`offset${i + 1}`]: Number(off.value) }));
+  gain.addEventListener('change', () => send({ type: 'scope.set', [`gain${i + 1}`]: Number(gain.value) }));
+  $('scope-traces').append(sel, off, gain);
+  traceUi.push({ sel, off, gain });
+}
+$('scope-time').addEventListener('input', () => {
+  const ms = sliderToMs(Number($('scope-time').value));
+  $('scope-time-out').textContent = fmtMs(ms);
+  send({ type: 'scope.set', time_ms: Math.round(ms * 1000) / 1000 });
+});
+$('scope-trigger').addEventListener('change', () => send({ type: 'scope.set', trigger: $('scope-trigger').value }));
+$('scope-threshold').addEventListener('change', () => send({ type: 'scope.set', threshold: Number($('scope-threshold').value) }));
+$('scope-min').addEventListener('click', () => {
+  const cv = $('scope');
+  const min = !cv.classList.contains('min');
+  cv.classList.toggle('min', min);
+  cv.height = min ? 100 : 300;
+  $('scope-controls').hidden = min;
+  $('scope-min').textContent = min ? '+' : '−';
+  scope.dirty = true;
+});
+
+function fmtMs(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10000 ? 0 : 1)} s` : `${ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
+}
+
+function onScopeMeta(m) {
+  state.scopeMeta = m;
+  scope.names = m.traces.map((t) => t.tap);
+  $('scope-time').value = String(msToSlider(m.time_ms));
+  $('scope-time-out').textContent = fmtMs(m.time_ms);
+  $('scope-trigger').value = m.trigger;
+  $('scope-threshold').value = String(m.threshold);
+  m.traces.forEach((t, i) => {
+    traceUi[i].sel.value = TAPS.includes(t.tap) ? t.tap : 'none';
+    traceUi[i].off.value = String(t.offset);
+    traceUi[i].gain.value = String(t.gain);
+  });
+  scope.dirty = true;
+}
+
+function drawLoop() {
+  if (scope.dirty) {
+    scope.dirty = false;
+    const cv = $('scope');
+    paintScope(cv.getContext('2d'), cv.width, cv.height, scope.frame, scope.names);
+  }
   const st = audio.stats;
   $('status').textContent = `rev ${state.rev} · playing rev ${state.activeRev}` +
     (st ? ` · audio ${state.audio} ${audio.ctx ? audio.ctx.sampleRate : ''} Hz · buffer ${st.fill} · underruns ${st.underruns}` : '');
-  requestAnimationFrame(drawScope);
+  requestAnimationFrame(drawLoop);
 }
-requestAnimationFrame(drawScope);
+requestAnimationFrame(drawLoop);
 
 // ---------------------------------------------------------------------------------------------
 // Connection.
@@ -251,8 +319,8 @@ function onMessage(m) {
       state.readonly = !!m.readonly;
       $('file').textContent = m.file + (m.saving ? '' : m.readonly ? ' (block program, read-only)' : ' (not saved)');
       setEditorText(m.text);
-      view.dispatch({ effects: [] });
-      view.contentDOM.contentEditable = state.readonly ? 'false' : 'true';
+      showBlocks(m.blocks, m.block_types);
+      view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!state.readonly)) });
       for (const p of m.params || []) {
         if (sliders[p.id]) {
           sliders[p.id].input.value = String(p.value);
@@ -273,13 +341,16 @@ function onMessage(m) {
       // Positions refer to the text of that revision: show them only if no newer edit is on its way.
       if (!sendTimer && (m.req === state.lastSentReq || m.req === 0)) showDiagnostics(m);
       break;
+    case 'scope.meta':
+      onScopeMeta(m);
+      break;
     case 'param':
       state.params[m.id] = m.value;
       break;
     case 'audio.started':
       state.audio = 'on';
       state.rate = m.rate;
-      send(msg.audioCredit(audio.target));
+      send(msg.audioCredit(audio.target + audio.slack));
       break;
     case 'audio.stopped':
       state.audio = 'off';
@@ -310,8 +381,18 @@ function connect() {
       if (m) onMessage(m);
     } else {
       state.bytesIn += e.data.byteLength;
-      const f = decodeBinary(e.data);
-      if (f) onAudio(f);
+      const kind = binaryKind(e.data);
+      if (kind === KIND_SCOPE) {
+        const f = decodeScope(e.data);
+        if (f) {
+          scope.frame = f;
+          scope.dirty = true;
+          state.scopeFrames++;
+        }
+      } else if (kind === KIND_AUDIO) {
+        const f = decodeBinary(e.data);
+        if (f) onAudio(f);
+      }
     }
   };
   sock.onclose = () => {
@@ -331,6 +412,11 @@ window.__studio = {
   state: () => JSON.parse(JSON.stringify(state)),
   stats: () => (audio.stats ? { ...audio.stats, rate: audio.ctx.sampleRate, ctxState: audio.ctx.state } : null),
   text: () => view.state.doc.toString(),
+  blocks: () => (blocks.layout ? blocks.layout.areas.map((a) => ({ id: a.id, x: a.x, y: a.y, w: a.w, h: a.h,
+    blocks: a.blocks.map((b) => ({ id: b.id, typ: b.typ, lbl: b.lbl, x: b.x, y: b.y, w: b.w, h: b.h, color: b.color })) })) : null),
+  scope: () => (scope.frame ? { sweep: scope.frame.sweep, trigger: scope.frame.trigger, threshold: scope.frame.threshold,
+    timeMs: scope.frame.timeMs, filled: scope.frame.filled,
+    traces: scope.frame.traces.map((t) => ({ active: t.active, offset: t.offset, gain: t.gain, points: Array.from(t.points) })) } : null),
   view,
   // Level and frequency of the left channel over the analyser's window (about 0.68 s at 48 kHz).
   measure: () => {

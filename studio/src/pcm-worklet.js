@@ -22,11 +22,13 @@ class PcmPlayer extends AudioWorkletProcessor {
     const out = outputs[0];
     const frames = out[0].length;
     this.player.render(out, frames);
-    if (this.player.consumed >= this.reportEvery) this.port.postMessage({ type: 'consumed', frames: this.player.takeCredit() });
+    // Credit goes back in batches; when not playing (priming after an underrun) at once, or the
+    // frames held back would keep the ring from ever reaching its target again.
+    const p = this.player;
+    if (p.consumed >= this.reportEvery || (p.consumed > 0 && !p.primed)) this.port.postMessage({ type: 'consumed', frames: p.takeCredit() });
     this.sinceStats += frames;
     if (this.sinceStats >= this.statsEvery) {
       this.sinceStats = 0;
-      const p = this.player;
       this.port.postMessage({
         type: 'stats', played: p.played, underruns: p.underruns, fill: p.ring.fill, minFill: p.minFill,
         maxFill: p.maxFill, dropped: p.ring.dropped, primed: p.primed, everPrimed: p.everPrimed,

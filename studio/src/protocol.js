@@ -64,3 +64,47 @@ export function wsUrl(loc, token) {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${proto}//${loc.host}/ws?t=${encodeURIComponent(token)}`;
 }
+
+// Scope frames (binary kind 2): the header's frames = points per input (512), channels = inputs
+// (3); then 16 floats of settings and, per input, `points` (max, min) pairs. Returns null if
+// malformed.
+export const KIND_SCOPE = 2;
+export const SCOPE_META = 16;
+export const TRIGGERS = ['off', 'sig1', 'ext'];
+export function decodeScope(buf) {
+  if (!(buf instanceof ArrayBuffer) || buf.byteLength < HEADER_BYTES) return null;
+  const dv = new DataView(buf);
+  const kind = dv.getUint32(0, true), sweep = dv.getUint32(4, true);
+  const points = dv.getUint32(8, true), inputs = dv.getUint32(12, true);
+  if (kind !== KIND_SCOPE || inputs < 1 || inputs > 8 || points < 1 || points > 65536) return null;
+  if (buf.byteLength !== HEADER_BYTES + (SCOPE_META + inputs * points * 2) * 4) return null;
+  const f = new Float32Array(buf, HEADER_BYTES);
+  const traces = [];
+  for (let i = 0; i < inputs; i++) {
+    const pts = f.subarray(SCOPE_META + i * points * 2, SCOPE_META + (i + 1) * points * 2);
+    traces.push({ active: f[i] !== 0, offset: f[3 + i], gain: f[6 + i], points: pts });
+  }
+  return {
+    sweep, points, traces, trigger: TRIGGERS[f[9]] || 'off', threshold: f[10], timeMs: f[11], filled: f[12], srate: f[13],
+  };
+}
+
+export function encodeScope(sweep, meta, traces) {
+  const points = traces[0].length / 2;
+  const f = new Float32Array(SCOPE_META + traces.length * points * 2);
+  f.set(meta.slice(0, SCOPE_META));
+  traces.forEach((t, i) => f.set(t, SCOPE_META + i * points * 2));
+  const buf = new ArrayBuffer(HEADER_BYTES + f.length * 4);
+  const dv = new DataView(buf);
+  dv.setUint32(0, KIND_SCOPE, true);
+  dv.setUint32(4, sweep, true);
+  dv.setUint32(8, points, true);
+  dv.setUint32(12, traces.length, true);
+  new Float32Array(buf, HEADER_BYTES).set(f);
+  return buf;
+}
+
+// The peek at the first u32 that tells audio from scope frames.
+export function binaryKind(buf) {
+  return buf instanceof ArrayBuffer && buf.byteLength >= 4 ? new DataView(buf).getUint32(0, true) : -1;
+}

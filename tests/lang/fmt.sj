@@ -9,3 +9,8 @@ if y {
   &sig1 = x*y
 } else if z { &sig2=1 }
 s&h~ ( in1 , 1 )
+z = {
+  1
+  2 # two
+  # the end of the block
+}

@@ -86,6 +86,16 @@ expect check-blocks 0 "$SJ" check examples/blocks_sine.json
 expect dump-blocks-text 0 "$SJ" dump --text examples/blocks_sig.json; check dump-blocks-text-out has_out "&sig1 = 0.3"
 expect blocks-show 0 "$SJ" blocks show examples/blocks_sig.json; check blocks-show-out has_out "set &sig1"
 
+# Three views of one AST: a block file's text form (dump --text) runs exactly like the block file.
+for f in examples/blocks_*.json; do
+  expect "blocks-as-text-$f" 0 "$SJ" dump --text "$f"
+  cp "$tmp/out" "$tmp/bt.sj"
+  expect "blocks-run-$f" 0 "$SJ" run "$f" --frames 8 --in1 0.7
+  cp "$tmp/out" "$tmp/bt.want"
+  expect "blocks-text-run-$f" 0 "$SJ" run "$tmp/bt.sj" --frames 8 --in1 0.7
+  check "blocks-text-same-$f" cmp -s "$tmp/out" "$tmp/bt.want"
+done
+
 # fmt: canonical output, idempotent, --check, -i.
 for f in examples/*.sj; do
   expect "fmt-$f" 0 "$SJ" fmt "$f"

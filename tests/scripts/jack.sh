@@ -9,9 +9,11 @@
 #     swap; (3) two broken edits (syntax error, unknown node) are reported and the sound stays;
 #     (4) nothing allocated, freed, locked or called the system in the process callback during the
 #     whole run (tests/tools/librtcheck.so, LD_PRELOAD; with a negative control that must trip it)
+#   - in_1 fed by another client (a second sigjit play), in2 fixed with --set
 #   - MIDI control changes move alpha/gamma smoothly (no step larger than 1/200 of the jump)
 #   - --guard: a program that produces NaN is silenced and reset, the recording has no NaN
 #   - --connect, Ctrl-C (exit 0), and the server going away (exit 3, no hang)
+#   - the scope: --tscope without a terminal prints min/max lines; --scope OUT.png (with cairo)
 # Xruns are reported, not asserted (2 shared cores). Prints "N passed, N failed"; exit 1 on failure.
 # Needs jackd (jackd2) and the tools built by mk/jack.mk; skips (0 passed, 0 failed) without them.
 O="${O:-build}"
@@ -31,13 +33,30 @@ command -v jackd >/dev/null 2>&1 && command -v jack_lsp >/dev/null 2>&1 || skip_
 tmp=$(mktemp -d)
 PIDS=""
 JPID=""
+# A jackd that does not exit cleanly (killed, or dead of SIGPIPE) keeps its slot in JACK's shared
+# registry (8 slots per machine) until a server of the same name starts again: so start one and
+# stop it cleanly, with no clients.
+reclaim_slot() {
+  jackd --no-realtime -d dummy -r 48000 -p 256 >/dev/null 2>&1 &
+  rp=$!; i=0
+  while ! jack_lsp >/dev/null 2>&1 && [ $i -lt 100 ] && kill -0 $rp 2>/dev/null; do sleep 0.02; i=$((i + 1)); done
+  kill -TERM $rp 2>/dev/null; wait $rp 2>/dev/null
+}
+# stop_jackd: TERM, wait up to 3 s, KILL; reclaims the registry slot if it did not exit with 0.
+stop_jackd() {
+  [ -n "$JPID" ] || return 0
+  kill -TERM "$JPID" 2>/dev/null
+  i=0; while kill -0 "$JPID" 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+  kill -KILL "$JPID" 2>/dev/null
+  wait "$JPID" 2>/dev/null; jrc=$?
+  JPID=""
+  if [ $jrc != 0 ]; then echo "info: jackd exited with $jrc; reclaiming its registry slot"; reclaim_slot; fi
+}
 cleanup() {
   for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-  if [ -n "$JPID" ]; then
-    kill -TERM "$JPID" 2>/dev/null
-    i=0; while kill -0 "$JPID" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
-    kill -KILL "$JPID" 2>/dev/null
-  fi
+  stop_jackd
+  # semaphores JACK leaves behind for this private server name
+  rm -f /dev/shm/jack_sem.*_"$JACK_DEFAULT_SERVER"_* 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -59,14 +78,22 @@ wait_gone() {
   while kill -0 "$1" 2>/dev/null; do [ $i -ge $n ] && return 1; sleep 0.05; i=$((i + 1)); done
   return 0
 }
+# xruns_of FILE: the xrun count in sigjit's last status line or jack_rec's report (0 if none).
+xruns_of() { v=$(sed -n 's/.*xruns[ =]\([0-9]*\).*/\1/p' "$1" | tail -n 1); echo "${v:-0}"; }
 # field KEY LINE: the value of KEY=value in LINE.
 field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 # near A B TOL: |A - B| <= TOL
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
 
 # The rtcheck shim cannot run under AddressSanitizer (ASan must own malloc).
+# Under ASan, fontconfig's caches (loaded by cairo for the scope picture) are reported as leaks:
+# they are freed only by FcFini, by design; everything else is still checked.
 RTCHECK="$T/librtcheck.so"
-if ldd "$SJ" 2>/dev/null | grep -q libasan; then RTCHECK=""; fi
+if ldd "$SJ" 2>/dev/null | grep -q libasan; then
+  RTCHECK=""
+  printf 'leak:libfontconfig\nleak:libcairo\n' > "$tmp/lsan.supp"
+  export LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 
 cat > "$tmp/sine.sj" <<'EOF'
 # 1 kHz at 0.5: 48 samples per period at 48 kHz, RMS 0.5/sqrt(2) = 0.353553
@@ -97,7 +124,9 @@ echo "info: jackd (dummy, 48000 Hz, 256 frames) ready as $JACK_DEFAULT_SERVER"
 # ---- a sine, recorded ----
 "$T/jack_rec" -o "$tmp/sine.raw" -p sjt:out_1,sjt:out_2 --until-gone --wait 10 2>"$tmp/rec1.err" &
 RPID=$!; PIDS="$PIDS $RPID"
-"$SJ" play "$tmp/sine.sj" --name sjt --seconds 2 >"$tmp/p1.out" 2>"$tmp/p1.err"; rc=$?
+PNG=""
+if ldd "$SJ" 2>/dev/null | grep -q libcairo; then PNG="$tmp/scope.png"; fi
+"$SJ" play "$tmp/sine.sj" --name sjt --seconds 2 --tscope ${PNG:+--scope "$PNG"} >"$tmp/p1.out" 2>"$tmp/p1.err"; rc=$?
 wait_gone $RPID 5; wait $RPID; rrc=$?
 [ $rc = 0 ] && grep -q "seconds reached" "$tmp/p1.out"; check $? "sine: --seconds stops it, exit 0 (got $rc)"
 [ $rrc = 0 ]; check $? "sine: recorder ran without overruns ($(cat "$tmp/rec1.err"))"
@@ -105,11 +134,16 @@ s1=$("$T/sjanalyze" "$tmp/sine.raw" 2 stats 1)
 s2=$("$T/sjanalyze" "$tmp/sine.raw" 2 stats 2)
 echo "info: out_1: $s1"
 n=$(field n "$s1")
-[ "${n:-0}" -gt 72000 ]; check $? "sine: at least 1.5 s recorded (n=$n)"
+[ "${n:-0}" -gt 24000 ]; check $? "sine: at least 0.5 s recorded (n=$n; fewer than 2 s when xruns drop cycles)"
 near "$(field rms "$s1")" 0.353553 0.002 && near "$(field max "$s1")" 0.5 0.001; check $? "sine: level 0.5 (rms $(field rms "$s1"))"
 near "$(field period "$s1")" 48 0.01; check $? "sine: 1000 Hz (period $(field period "$s1") samples)"
 [ "$(field nonfinite "$s1")" = 0 ] && [ "$(field max "$s2")" = 0.000000 ] && [ "$(field min "$s2")" = 0.000000 ]
 check $? "sine: out_2 silent, nothing non-finite"
+grep -q "scope: sig1 min: -0.500 max:  0.500 rng:  1.000 | sig2 min:  0.000 max:  0.000" "$tmp/p1.out"
+check $? "sine: --tscope (no terminal) prints the scope's min/max once a second"
+if [ -n "$PNG" ]; then
+  [ -s "$PNG" ] && [ "$(head -c 4 "$PNG" | tail -c 3)" = PNG ]; check $? "sine: --scope OUT.png draws the scope"
+fi
 echo "info: sine run: $(tail -n 1 "$tmp/p1.out" | sed 's/^.*reached: //')"
 
 # ---- hot reload ----
@@ -123,9 +157,9 @@ EOF
 RPID=$!; PIDS="$PIDS $RPID"
 rm -f "$tmp/rt.txt"
 if [ -n "$RTCHECK" ]; then
-  RTCHECK_OUT="$tmp/rt.txt" LD_PRELOAD="$RTCHECK" "$SJ" play "$L" --name sjh --seconds 20 >"$tmp/p2.out" 2>"$tmp/p2.err" &
+  RTCHECK_OUT="$tmp/rt.txt" LD_PRELOAD="$RTCHECK" "$SJ" play "$L" --name sjh --seconds 20 --tscope >"$tmp/p2.out" 2>"$tmp/p2.err" &
 else
-  "$SJ" play "$L" --name sjh --seconds 20 >"$tmp/p2.out" 2>"$tmp/p2.err" &
+  "$SJ" play "$L" --name sjh --seconds 20 --tscope >"$tmp/p2.out" 2>"$tmp/p2.err" &
 fi
 SPID=$!; PIDS="$PIDS $SPID"
 wait_for "$tmp/p2.out" "playing" 5
@@ -168,7 +202,7 @@ wait_gone $RPID 5; wait $RPID; rrc=$?
 echo "--- sigjit play output:"; cat "$tmp/p2.out" "$tmp/p2.err"; echo "---"
 [ $rc = 0 ]; check $? "reload: Ctrl-C stops it, exit 0 (got $rc)"
 [ $rrc = 0 ]; check $? "reload: recorder ran without overruns ($(cat "$tmp/rec2.err"))"
-grep -q "live.sj:3:14: error: '(' is never closed" "$tmp/p2.err" && grep -q "unknown node 'phse'" "$tmp/p2.err" &&
+grep -q "live.sj:2:14: error: '(' is never closed" "$tmp/p2.err" && grep -q "unknown node 'phse'" "$tmp/p2.err" &&
   [ "$(grep -c 'still playing v2' "$tmp/p2.err")" = 2 ]
 check $? "reload: both broken versions reported with their positions, v2 kept each time"
 grep "v2 live" "$tmp/p2.out" | grep -q "kept 1 (phase 2:9), new 0, dropped 0" &&
@@ -178,16 +212,19 @@ lv=$("$T/sjanalyze" "$tmp/hot.raw" 2 levels 2)
 echo "info: out_2 runs: $lv"
 echo "$lv" | grep -Eq '^n=[0-9]+ levels=0\.100000x[0-9]+,0\.200000x[0-9]+,0\.300000x[0-9]+$'
 check $? "reload (1): out_2 is 0.1, then 0.2, then 0.3, with no gap and nothing from the broken edits"
-rp=$("$T/sjanalyze" "$tmp/hot.raw" 2 ramp 1 0.009166666666666667)
+rp=$("$T/sjanalyze" "$tmp/hot.raw" 2 ramp 1 0.009166666666666667 256 2)
 echo "info: out_1 phase ramp: $rp"
-near "$(field maxdev "$rp")" 0 0.00001 && [ "$(field n "$rp")" -gt 48000 ]
-check $? "reload (2): the phase continues across both swaps (step constant within 1e-5)"
+xr=$(($(xruns_of "$tmp/p2.out") + $(xruns_of "$tmp/rec2.err")))
+[ "$(field marks "$rp")" = 2 ] && near "$(field at_marks "$rp")" 0 0.00001
+check $? "reload (2): the phase continues across both swaps (step error $(field at_marks "$rp") there)"
+[ "$(field unexplained "$rp")" = 0 ] && { [ "$(field jumps "$rp")" = 0 ] || [ $xr -gt 0 ]; }
+check $? "reload (2): the phase ramp is continuous elsewhere (jumps $(field jumps "$rp"), all whole periods lost to $xr xruns)"
 if [ -n "$RTCHECK" ]; then
   rt=$(cat "$tmp/rt.txt" 2>/dev/null)
   echo "info: $rt"
   cb=$(field callbacks "$rt")
   [ "$(field callback_calls "$rt")" = 0 ] && [ "${cb:-0}" -gt 100 ]
-  check $? "reload (4): no allocation, free, lock or system call in $cb process callbacks"
+  check $? "reload (4): no allocation, free, lock or system call in $cb process callbacks (scope fed too)"
   LD_PRELOAD="$RTCHECK" "$T/jack_rec" -o /dev/null -p system:capture_1 --seconds 0.2 --malloc-in-process 2>"$tmp/neg.err"
   grep -q "rtcheck: callbacks=[1-9][0-9]* callback_calls=[1-9]" "$tmp/neg.err"
   check $? "reload (4): negative control: the shim sees a malloc in a process callback"
@@ -196,21 +233,41 @@ else
 fi
 echo "info: reload run: $(tail -n 1 "$tmp/p2.out" | sed 's/^.*interrupted: //')"
 
+# ---- inputs: one sigjit feeds another (in_1 from a port, in2 from --set) ----
+printf '&sig1 = in1 * 0.5\n&sig2 = in2\n' > "$tmp/fx.sj"
+"$SJ" play "$tmp/sine.sj" --name sja >"$tmp/pa.out" 2>&1 &
+APID=$!; PIDS="$PIDS $APID"
+"$SJ" play "$tmp/fx.sj" --name sjb --set in2=0.25 >"$tmp/pb.out" 2>&1 &
+BPID=$!; PIDS="$PIDS $BPID"
+wait_for "$tmp/pa.out" "playing" 5 && wait_for "$tmp/pb.out" "playing" 5 && jack_connect sja:out_1 sjb:in_1 >/dev/null 2>&1
+crc=$?
+"$T/jack_rec" -o "$tmp/fx.raw" -p sjb:out_1,sjb:out_2 --seconds 1 --wait 5 2>"$tmp/rec6.err"
+kill -INT $APID $BPID
+wait_gone $APID 3; wait_gone $BPID 3; wait $APID; arc=$?; wait $BPID; brc=$?
+fx=$("$T/sjanalyze" "$tmp/fx.raw" 2 stats 1)
+lv=$("$T/sjanalyze" "$tmp/fx.raw" 2 levels 2)
+echo "info: in_1 * 0.5: $fx"
+[ $crc = 0 ] && [ $arc = 0 ] && [ $brc = 0 ] && near "$(field rms "$fx")" 0.176777 0.002 && near "$(field period "$fx")" 48 0.01
+check $? "inputs: in_1 carries another client's 1 kHz sine (rms $(field rms "$fx"), half of 0.353553)"
+echo "$lv" | grep -Eq '^n=[0-9]+ levels=0\.250000x[0-9]+$'; check $? "inputs: --set in2=0.25 replaces the in_2 port by a constant"
+
 # ---- MIDI control changes, smoothed ----
 printf '&sig1 = alpha\n&sig2 = 0.1 + gamma\n' > "$tmp/cc.sj"
 "$T/jack_rec" -o "$tmp/cc.raw" -p sjm:out_1,sjm:out_2 --midi-to sjm:midi_in --cc 1=127@0.2 --cc 4=64@0.3 \
   --until-gone --wait 10 2>"$tmp/rec3.err" &
 RPID=$!; PIDS="$PIDS $RPID"
 "$SJ" play "$tmp/cc.sj" --name sjm --seconds 1 --cc gamma=4:0:2 >"$tmp/p3.out" 2>"$tmp/p3.err"; rc=$?
-wait_gone $RPID 5; wait $RPID
+wait_gone $RPID 5; wait $RPID; rrc=$?
 a=$("$T/sjanalyze" "$tmp/cc.raw" 2 steps 1)
 g=$("$T/sjanalyze" "$tmp/cc.raw" 2 steps 2)
 echo "info: alpha: $a"; echo "info: gamma: $g"
-[ $rc = 0 ] && grep -q "MIDI controls 2" "$tmp/p3.out"; check $? "midi: two control changes taken"
+[ $rc = 0 ] && [ $rrc = 0 ] && grep -q "MIDI controls 2" "$tmp/p3.out"; check $? "midi: two control changes taken"
 near "$(field last "$a")" 1 0.001 && near "$(field last "$g")" 1.107874 0.001
 check $? "midi: CC 1 = 127 gives alpha 1; CC 4 = 64 gives gamma 64/127*2 (--cc gamma=4:0:2)"
-near "$(field maxstep "$a")" 0 0.005 && near "$(field maxstep "$g")" 0 0.01
-check $? "midi: smoothed: no step above 1/200 of the jump (alpha $(field maxstep "$a"))"
+xr=$(($(xruns_of "$tmp/p3.out") + $(xruns_of "$tmp/rec3.err")))
+r=$(field rise "$a")
+[ "${r:-0}" -gt 700 ] && [ "${r:-0}" -lt 1500 ] && { near "$(field maxstep "$a")" 0 0.005 || [ $xr -gt 0 ]; }
+check $? "midi: smoothed: 10-90% rise in $r samples (2.2 x 10 ms = 1055), largest step $(field maxstep "$a") ($xr xruns)"
 
 # ---- the guard ----
 cat > "$tmp/nan.sj" <<'EOF'
@@ -222,25 +279,36 @@ EOF
 "$T/jack_rec" -o "$tmp/nan.raw" -p sjg:out_1,sjg:out_2 --until-gone --wait 10 2>"$tmp/rec4.err" &
 RPID=$!; PIDS="$PIDS $RPID"
 "$SJ" play "$tmp/nan.sj" --name sjg --guard --seconds 1.2 >"$tmp/p4.out" 2>"$tmp/p4.err"; rc=$?
-wait_gone $RPID 5; wait $RPID
+wait_gone $RPID 5; wait $RPID; rrc=$?
 st=$("$T/sjanalyze" "$tmp/nan.raw" 2 stats 1)
 lv=$("$T/sjanalyze" "$tmp/nan.raw" 2 levels 1)
 echo "info: guarded out_1: $st"
-[ $rc = 0 ] && grep -q "guard: NaN/Inf in the output of v1: block silenced, state reset" "$tmp/p4.err" &&
+[ $rc = 0 ] && grep -q "guard: NaN/Inf in the output: silenced, state reset" "$tmp/p4.err" &&
   grep -Eq "guard trips [1-9]" "$tmp/p4.out"
 check $? "guard: NaN output is reported and counted"
-[ "$(field nonfinite "$st")" = 0 ] && echo "$lv" | grep -q "0.500000x[0-9]*,0.000000x[0-9]*,0.500000x"
+[ $rrc = 0 ] && [ "$(field nonfinite "$st")" = 0 ] && echo "$lv" | grep -q "0.500000x[0-9]*,0.000000x[0-9]*,0.500000x"
 check $? "guard: no NaN reaches JACK; silence, then the reset program plays again"
 
-# ---- --connect, Ctrl-C ----
-"$SJ" play "$tmp/sine.sj" --name sjc --connect >"$tmp/p5.out" 2>"$tmp/p5.err" &
+# ---- --connect, SIGUSR1 (reset), Ctrl-C ----
+printf '*n = *n + 1\n&sig1 = *n / 48000\n&sig2 = 0.5\n' > "$tmp/count.sj"
+"$T/jack_rec" -o "$tmp/count.raw" -p sjc:out_1,sjc:out_2 --until-gone --wait 10 2>"$tmp/rec5.err" &
+RPID=$!; PIDS="$PIDS $RPID"
+"$SJ" play "$tmp/count.sj" --name sjc --connect >"$tmp/p5.out" 2>"$tmp/p5.err" &
 SPID=$!; PIDS="$PIDS $SPID"
 wait_for "$tmp/p5.out" "playing" 5
+sleep 0.6
 jack_lsp -c sjc:out_1 2>/dev/null | grep -q "system:playback_1" && jack_lsp -c sjc:out_2 2>/dev/null | grep -q "system:playback_2"
 check $? "--connect: out_1/out_2 go to system:playback_1/2"
+kill -USR1 $SPID
+wait_for "$tmp/p5.out" "SIGUSR1: state reset" 3
+sleep 0.3
 kill -INT $SPID
 wait_gone $SPID 3; g=$?; wait $SPID; rc=$?
+wait_gone $RPID 5; wait $RPID
 [ $g = 0 ] && [ $rc = 0 ] && grep -q "interrupted" "$tmp/p5.out"; check $? "Ctrl-C: exit 0 within 3 s (got $rc)"
+st=$("$T/sjanalyze" "$tmp/count.raw" 2 steps 1)
+echo "info: counter: $st"
+near "$(field maxstep "$st")" 1.15 0.85; check $? "SIGUSR1: the state is reset (*n drops from 0.3..2 s worth to 0: $(field maxstep "$st"))"
 
 # ---- the server goes away ----
 "$SJ" play "$tmp/sine.sj" --name sjx >"$tmp/p6.out" 2>"$tmp/p6.err" &
@@ -248,7 +316,7 @@ SPID=$!; PIDS="$PIDS $SPID"
 wait_for "$tmp/p6.out" "playing" 5
 kill -TERM $JPID
 wait_gone $SPID 5; g=$?; wait $SPID; rc=$?
-wait_gone $JPID 5; JPID=""
+stop_jackd
 [ $g = 0 ] && [ $rc = 3 ] && grep -q "the JACK server went away" "$tmp/p6.err"
 check $? "server gone: an error message, exit 3, no hang (got $rc)"
 

@@ -113,6 +113,11 @@ static void drain(FILE *f)
         fwrite(buf, 1, n, f);
 }
 
+static void quiet(const char *msg)
+{
+    (void)msg;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: jack_rec -o FILE -p PORT[,PORT...] [--seconds S] [--until-gone] [--wait S] [--name NAME]\n"
@@ -213,17 +218,24 @@ int main(int argc, char **argv)
         }
         sleep_ms(5);
     }
-    for (int c = 0; c < nch; c++)
-        if (jack_connect(client, src[c], jack_port_name(ports[c]))) {
-            fprintf(stderr, "rec: cannot connect %s\n", src[c]);
-            jack_client_close(client);
-            return 1;
+    /* The ports of a client exist before it is activated, and JACK refuses to connect them until
+     * then: retry until the wait runs out (quietly: JACK would print every refusal). */
+    jack_set_error_function(quiet);
+    for (int c = 0; c <= nch; c++) {
+        if (c == nch && !midi_to)
+            break;
+        const char *from = c < nch ? src[c] : jack_port_name(midi_out);
+        const char *to = c < nch ? jack_port_name(ports[c]) : midi_to;
+        while (jack_connect(client, from, to) != 0) {
+            if (now_s() - t0 > wait) {
+                fprintf(stderr, "rec: cannot connect %s to %s\n", from, to);
+                jack_client_close(client);
+                return 1;
+            }
+            sleep_ms(5);
         }
-    if (midi_to && jack_connect(client, jack_port_name(midi_out), midi_to)) {
-        fprintf(stderr, "rec: cannot connect to %s\n", midi_to);
-        jack_client_close(client);
-        return 1;
     }
+    jack_set_error_function(NULL);
     atomic_store_explicit(&recording, 1, memory_order_release);
     uint64_t want = seconds > 0 ? (uint64_t)(seconds * sr) : UINT64_MAX;
     double limit = now_s() + (seconds > 0 ? seconds + 30 : 120);

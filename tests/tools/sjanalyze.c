@@ -4,17 +4,28 @@
  * frame with any non-zero channel (JACK delivers zeros before the player's ports are connected and
  * after it has gone).
  *
- *   sjanalyze FILE CHANNELS stats CH      n, rms, freq (from upward zero crossings), min, max, nonfinite
- *   sjanalyze FILE CHANNELS ramp CH STEP  a phase ramp: the largest |(x[i] - x[i-1]) mod 1 - STEP|
+ *   sjanalyze FILE CHANNELS stats CH      n, rms, period (median and mean distance of upward zero
+ *                                         crossings, in samples), min, max, nonfinite
+ *   sjanalyze FILE CHANNELS ramp CH STEP [PERIOD MARKCH]
+ *                                         a phase ramp: the largest |(x[i] - x[i-1]) mod 1 - STEP|, the
+ *                                         jumps, those not explained by whole JACK periods (xruns), and
+ *                                         the error where channel MARKCH changes value
  *   sjanalyze FILE CHANNELS levels CH     runs of equal values: "v1 x n1, v2 x n2, ..." (6 decimals)
  *   sjanalyze FILE CHANNELS steps CH      largest |x[i] - x[i-1]|, first/last value, 10-90 % rise time
  *
  * Output: key=value pairs on one line. CH counts from 1. Exit: 0, or 1 on bad input.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 static int fail(const char *msg)
 {
@@ -66,7 +77,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "stats")) {
         double s2 = 0, mn = INFINITY, mx = -INFINITY;
         size_t bad = 0, ups = 0;
-        double first_up = -1, last_up = -1;
+        double first_up = -1, last_up = -1, prev_up = -1;
+        double *periods = malloc(m * sizeof *periods);
         for (size_t i = 0; i < m; i++) {
             if (!isfinite(x[i])) {
                 bad++;
@@ -79,27 +91,66 @@ int main(int argc, char **argv)
                 double t = (double)(i - 1) + x[i - 1] / (x[i - 1] - x[i]);
                 if (first_up < 0)
                     first_up = t;
-                last_up = t;
+                if (prev_up >= 0)
+                    periods[ups - 1] = t - prev_up;
+                prev_up = last_up = t;
                 ups++;
             }
         }
-        double period = ups > 1 ? (last_up - first_up) / (double)(ups - 1) : 0;
-        printf("n=%zu raw=%zu lead=%zu rms=%.6f period=%.4f min=%.6f max=%.6f nonfinite=%zu\n", m, frames, first,
-               sqrt(s2 / (double)m), period, mn, mx, bad);
+        /* The median period is immune to the odd block an xrun repeats; the mean is not. */
+        double mean = ups > 1 ? (last_up - first_up) / (double)(ups - 1) : 0, median = 0;
+        if (ups > 1) {
+            qsort(periods, ups - 1, sizeof *periods, cmp_double);
+            median = periods[(ups - 1) / 2];
+        }
+        free(periods);
+        printf("n=%zu raw=%zu lead=%zu rms=%.6f period=%.4f mean_period=%.4f min=%.6f max=%.6f nonfinite=%zu\n", m,
+               frames, first, sqrt(s2 / (double)m), median, mean, mn, mx, bad);
     } else if (!strcmp(cmd, "ramp") && argc > 5) {
-        double step = atof(argv[5]), worst = 0;
-        size_t at = 0;
+        /* e = the step's error, reduced into [-0.5, 0.5) (the ramp wraps at 1). A jump of a whole
+         * number of JACK periods is what an xrun looks like from a recorder (a block repeated or
+         * skipped by the server); it is "explained". Around the samples where MARKCH changes value
+         * (the swaps of a hot reload) the error is reported separately: there it must be 0. */
+        double step = atof(argv[5]);
+        int period = argc > 6 ? atoi(argv[6]) : 0;
+        int mark = argc > 7 ? atoi(argv[7]) - 1 : -1;
+        double worst = 0, unexplained = 0, at_marks = 0;
+        size_t at = 0, jumps = 0, bad = 0, marks = 0;
         for (size_t i = 1; i < m; i++) {
-            double d = x[i] - x[i - 1];
-            if (d < -0.5)
-                d += 1.0;
-            double e = fabs(d - step);
-            if (!(e <= worst)) {
-                worst = e;
+            double e = (x[i] - x[i - 1]) - step;
+            e -= floor(e + 0.5);
+            double ae = fabs(e);
+            if (!(ae <= worst)) {
+                worst = ae;
                 at = i;
             }
+            if (mark >= 0 && mark < nch && all[(first + i) * nch + mark] != all[(first + i - 1) * nch + mark]) {
+                marks++;
+                for (size_t j = i > 2 ? i - 2 : 1; j < i + 3 && j < m; j++) {
+                    double ej = (x[j] - x[j - 1]) - step;
+                    ej -= floor(ej + 0.5);
+                    at_marks = fmax(at_marks, fabs(ej));
+                }
+            }
+            if (!(ae <= 1e-5)) {
+                jumps++;
+                bool explained = false;
+                for (int k = -16; period > 0 && k <= 16 && !explained; k++) {
+                    double j = k * period * step;
+                    j -= floor(j + 0.5);
+                    double r = e - j;
+                    r -= floor(r + 0.5);
+                    if (k != 0 && fabs(r) < 1e-4)
+                        explained = true;
+                }
+                if (!explained) {
+                    bad++;
+                    unexplained = fmax(unexplained, ae);
+                }
+            }
         }
-        printf("n=%zu maxdev=%.3g at=%zu\n", m, worst, at);
+        printf("n=%zu maxdev=%.3g at=%zu jumps=%zu unexplained=%zu unexplained_max=%.3g marks=%zu at_marks=%.3g\n", m,
+               worst, at, jumps, bad, unexplained, marks, at_marks);
     } else if (!strcmp(cmd, "levels")) {
         printf("n=%zu levels=", m);
         size_t run = 1, runs = 0;

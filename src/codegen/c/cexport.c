@@ -92,33 +92,58 @@ static void h_used(void *user, size_t idx)
     b->used[idx] = true;
 }
 
-/* C expressions of the standard math nodes: %0, %1, %2 are the arguments. */
+/* The standard nodes written out in C, as statements: %0, %1, %2 are the arguments, %v the result,
+ * %s the call's state (struct P_bstate), P_ the prefix. The same operations in the same order as
+ * src/nodes/reference.c and src/nodes/math.c (the reference's algorithms, §3.2), so results are
+ * identical; tests/test_diff_export.c compares them. Atom nodes and the sigjit node set are called
+ * through the host (their state or data lives outside the exported struct). */
 static const struct {
     const char *name;
-    const char *expr;
-} math_exprs[] = {
-    {"sin", "sin(%0)"},     {"cos", "cos(%0)"},   {"tan", "tan(%0)"},
-    {"tanh", "tanh(%0)"},   {"exp", "exp(%0)"},   {"log", "log(%0)"},
-    {"pow", "pow(%0, %1)"}, {"sqrt", "sqrt(%0)"}, {"abs", "fabs(%0)"},
-    {"floor", "floor(%0)"}, {"ceil", "ceil(%0)"}, {"fract", "(%0 - floor(%0))"},
-    {"min", "P_min(%0, %1)"}, {"max", "P_max(%0, %1)"}, {"clamp", "P_min(P_max(%0, %1), %2)"},
+    const char *stmt;
+} builtins[] = {
+    {"sin", "%v = sin(%0);"},
+    {"cos", "%v = cos(%0);"},
+    {"tan", "%v = tan(%0);"},
+    {"tanh", "%v = tanh(%0);"},
+    {"exp", "%v = exp(%0);"},
+    {"log", "%v = log(%0);"},
+    {"pow", "%v = pow(%0, %1);"},
+    {"sqrt", "%v = sqrt(%0);"},
+    {"abs", "%v = fabs(%0);"},
+    {"floor", "%v = floor(%0);"},
+    {"ceil", "%v = ceil(%0);"},
+    {"fract", "%v = %0 - floor(%0);"},
+    {"min", "%v = P_min(%0, %1);"},
+    {"max", "%v = P_max(%0, %1);"},
+    {"clamp", "%v = P_min(P_max(%0, %1), %2);"},
+    {"accum", "if (%1 > 0.5)\n            %s.value = 0.0;\n        else\n            %s.value += %0;\n"
+              "        %v = %s.value;"},
+    {"phase", "if (P_trig(&%s.trig, %1))\n            %s.value = 0.0;\n        %v = %s.value;\n"
+              "        %s.value += %0 * %s.israte;\n        %s.value = %s.value - trunc(%s.value);"},
+    {"/%", "rv[0] = fmod(%0, %1);\n        %v = %0 / %1;"},
+    {"s&h", "if (P_trig(&%s.trig, %1))\n            %s.value = %0;\n        %v = %s.value;"},
+    {"s&h~", "if (%1 > 0.5)\n            %s.value = %0;\n        %v = %s.value;"},
 };
 
-static const char *math_expr(const sj_library *std, const sj_node_type *t)
+/* The C statement template of a standard node (only when t is the standard library's own
+ * descriptor function, so a replaced node is never mistaken for it), or NULL. */
+static const char *builtin(const sj_library *std, const sj_node_type *t)
 {
     if (!std)
         return NULL;
     const sj_node_type *s = sj_library_find(std, t->name);
     if (!s || s->fn != t->fn)
         return NULL;
-    for (size_t i = 0; i < sizeof math_exprs / sizeof math_exprs[0]; i++)
-        if (strcmp(math_exprs[i].name, t->name) == 0)
-            return math_exprs[i].expr;
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        if (strcmp(builtins[i].name, t->name) == 0)
+            return builtins[i].stmt;
     return NULL;
 }
 
-/* Appends text with "P_" replaced by the prefix and "%k" by argument k. */
-static void put(sj_sb *sb, const char *pfx, const char *text, char args[][48], int nargs)
+/* Appends text with "P_" replaced by the prefix, "%k" by argument k, "%v" by the result variable
+ * and "%s" by the state expression. */
+static void put(sj_sb *sb, const char *pfx, const char *text, char args[][48], int nargs, const char *res,
+                const char *state)
 {
     for (const char *p = text; *p; p++) {
         if (p[0] == 'P' && p[1] == '_') {
@@ -127,6 +152,12 @@ static void put(sj_sb *sb, const char *pfx, const char *text, char args[][48], i
             p++;
         } else if (p[0] == '%' && p[1] >= '0' && p[1] <= '9' && p[1] - '0' < nargs) {
             sj__sb_append(sb, args[p[1] - '0']);
+            p++;
+        } else if (p[0] == '%' && p[1] == 'v' && res) {
+            sj__sb_append(sb, res);
+            p++;
+        } else if (p[0] == '%' && p[1] == 's' && state) {
+            sj__sb_append(sb, state);
             p++;
         } else {
             sj__sb_appendn(sb, p, 1);
@@ -172,6 +203,26 @@ static const char *prelude =
     "static inline double P_min(double a, double b) { return a < b ? a : b; }\n"
     "static inline double P_max(double a, double b) { return a > b ? a : b; }\n"
     "static inline double P_b(int c) { return c ? 1.0 : 0.0; }\n"
+    "/* The reference's Trigger: fires once when x (as f32) rises above 0.5, re-arms at <= 0.25. */\n"
+    "static inline int P_trig(int *triggered, double xd)\n"
+    "{\n"
+    "    float x = (float)xd;\n"
+    "    if (*triggered) {\n"
+    "        if (x <= 0.25f)\n"
+    "            *triggered = 0;\n"
+    "        return 0;\n"
+    "    }\n"
+    "    if (x > 0.5f) {\n"
+    "        *triggered = 1;\n"
+    "        return 1;\n"
+    "    }\n"
+    "    return 0;\n"
+    "}\n"
+    "/* The state of the standard stateful nodes written out in C (accum, phase, s&h, s&h~). */\n"
+    "struct P_bstate {\n"
+    "    double israte, value;\n"
+    "    int trig;\n"
+    "};\n"
     "\n";
 
 static void val(sj_sb *sb, const sj_ir_func *f, uint32_t v, char out[48])
@@ -295,12 +346,15 @@ static void emit_func(sj_sb *sb, const char *pfx, const sj_ir_func *f, const xb 
                 int nv = 0;
                 for (uint32_t k = 0; k < in->b && k < 10; k++)
                     val(sb, f, f->args[in->a + k], ca[nv++]);
-                const char *mx = math_expr(std, t);
+                const char *mx = builtin(std, t);
                 bool ret = strchr(t->signature, 'r') != NULL;
                 if (mx) {
-                    sj__sb_printf(sb, "        v%u = ", i);
-                    put(sb, pfx, mx, ca, nv);
-                    sj__sb_append(sb, ";\n");
+                    char res[24], st[32];
+                    snprintf(res, sizeof res, "v%u", i);
+                    snprintf(st, sizeof st, "s->bs%u", cl->state);
+                    sj__sb_append(sb, "        ");
+                    put(sb, pfx, mx, ca, nv, res, cl->state != SJ_IR_NONE ? st : NULL);
+                    sj__sb_append(sb, "\n");
                     break;
                 }
                 /* through the host-provided pointer, with the real prototype */
@@ -423,7 +477,7 @@ sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, ch
         /* host-provided nodes */
         bool hosted = false;
         for (uint32_t c = 0; c < ir.ncalls; c++) {
-            if (math_expr(std, ir.calls[c].type))
+            if (builtin(std, ir.calls[c].type))
                 continue;
             if (!hosted)
                 sj__sb_append(&sb, " *\n * Nodes called through s->node_fn[k] (set them before processing, e.g. to\n"
@@ -434,17 +488,22 @@ sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, ch
         }
         sj__sb_append(&sb, " */\n");
         char none[1][48];
-        put(&sb, pfx, prelude, none, 0);
+        put(&sb, pfx, prelude, none, 0, NULL, NULL);
         /* state struct */
         sj__sb_printf(&sb, "typedef struct %s_state {\n    double srate, israte, reset;\n    double pv[%u];\n"
                             "    double rv[5];\n    void *dsp; /* for 'D' nodes (sj_dsp_state *) */\n",
                       pfx, b.npv ? b.npv : 1);
         sj__sb_printf(&sb, "    void (*node_fn[%u])(void);\n    void (*node_reset[%u])(void *dsp, void *state);\n",
                       ir.ncalls ? ir.ncalls : 1, ir.nstates ? ir.nstates : 1);
-        for (uint32_t k = 0; k < b.nstates; k++)
-            sj__sb_printf(&sb, "    _Alignas(16) unsigned char node_state%u[%zu]; /* %s, uid %llu */\n", k,
-                          b.states[k].type->state_size ? b.states[k].type->state_size : 1, b.states[k].type->name,
-                          (unsigned long long)b.states[k].uid);
+        for (uint32_t k = 0; k < b.nstates; k++) {
+            if (builtin(std, b.states[k].type))
+                sj__sb_printf(&sb, "    struct %s_bstate bs%u; /* %s, uid %llu */\n", pfx, k, b.states[k].type->name,
+                              (unsigned long long)b.states[k].uid);
+            else
+                sj__sb_printf(&sb, "    _Alignas(16) unsigned char node_state%u[%zu]; /* %s, uid %llu */\n", k,
+                              b.states[k].type->state_size ? b.states[k].type->state_size : 1,
+                              b.states[k].type->name, (unsigned long long)b.states[k].uid);
+        }
         sj__sb_printf(&sb, "    double *bufs[%d];\n    uint64_t buf_lens[%d];\n    const float *tables[%d];\n"
                             "    uint64_t table_lens[%d];\n",
                       SJ_BUFFER_COUNT, SJ_BUFFER_COUNT, SJ_TABLE_COUNT, SJ_TABLE_COUNT);
@@ -457,7 +516,8 @@ sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, ch
         /* init */
         sj__sb_printf(&sb,
                       "/* Zeroes the state, sets the rate and the buffers; tables are empty (one 0.0) until set\n"
-                      " * (tables[k] and table_lens[k] >= 1). Call it again to reset. */\n"
+                      " * (tables[k] and table_lens[k] >= 1). Call it again to reset. The struct holds the\n"
+                      " * buffers: allocate it on the heap (see _state_size below) when they are large. */\n"
                       "void %s_init(%s_state *s, double srate)\n{\n"
                       "    void (*fn[%u])(void);\n    void (*rs[%u])(void *, void *);\n    void *dsp = s->dsp;\n"
                       "    const float *tables[%d];\n    uint64_t table_lens[%d];\n"
@@ -477,8 +537,13 @@ sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, ch
         sj__sb_printf(&sb, "    for (int k = 0; k < %d; k++) {\n        s->tables[k] = table_lens[k] ? tables[k] : s->no_table;\n"
                             "        s->table_lens[k] = table_lens[k] ? table_lens[k] : 1;\n    }\n",
                       SJ_TABLE_COUNT);
-        for (uint32_t k = 0; k < b.nstates; k++)
-            sj__sb_printf(&sb, "    if (s->node_reset[%u])\n        s->node_reset[%u](s->dsp, s->node_state%u);\n", k, k, k);
+        for (uint32_t k = 0; k < b.nstates; k++) {
+            if (builtin(std, b.states[k].type))
+                sj__sb_printf(&sb, "    s->bs%u.israte = 1.0 / srate;\n", k);
+            else
+                sj__sb_printf(&sb, "    if (s->node_reset[%u])\n        s->node_reset[%u](s->dsp, s->node_state%u);\n", k,
+                              k, k);
+        }
         sj__sb_append(&sb, "}\n\n");
         /* host helpers that need no knowledge of the struct */
         sj__sb_printf(&sb, "size_t %s_state_size(void)\n{\n    return sizeof(%s_state);\n}\n\n", pfx, pfx);
@@ -497,7 +562,7 @@ sj_status sj_export_c(sj_context *ctx, const sj_ast *ast, const char *prefix, ch
                       "    s->dsp = dsp;\n",
                       pfx, pfx);
         for (uint32_t c = 0; c < ir.ncalls; c++) {
-            if (math_expr(std, ir.calls[c].type))
+            if (builtin(std, ir.calls[c].type))
                 continue;
             sj__sb_printf(&sb, "    fn = NULL, rs = NULL;\n    lookup(\"");
             for (const char *q = ir.calls[c].type->name; *q; q++)

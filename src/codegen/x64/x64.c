@@ -1,14 +1,14 @@
 /*
- * x86-64 System V code generator.
+ * x86-64 System V code generator (docs/backends.md has the full description).
  *
  * One forward pass over the IR in layout order emits machine code. Values live in xmm0..xmm14;
  * xmm15 is the emitter's scratch register. The allocator is a linear scan over the layout order
  * (the CFG is structured and every edge goes forward, so a value's interval [def, last use] covers
- * every program point where it is live): a result takes a free register, or the register of an
- * operand that dies at that instruction; when none is free, the value whose next use is furthest
- * away is evicted (Belady), stored to its stack slot only if the slot is not already up to date.
- * Constants and $aux values never occupy registers: they are used as memory operands (a RIP
- * relative constant pool, or [env + offset]).
+ * every program point where it is live): a result takes the register of an operand that dies at
+ * that instruction, or a free one; when none is free, the value whose next use is furthest away is
+ * evicted (Belady), stored to its stack slot only if the slot is not already up to date. Constants,
+ * $aux values and loop invariants never occupy registers: they are memory operands (a RIP-relative
+ * constant pool, [env + offset], or a stack slot computed before the frame loop).
  *
  * All xmm registers are caller-saved in the SysV ABI, so at a call every value that is live after
  * it is written to its slot (if not already there) and reloaded lazily at its next use.
@@ -20,12 +20,16 @@
  *
  * The frame loop is inside the function: kernel(env, n) keeps env in rbx, frame*8 in r12 and n*8
  * in r13, and hoists up to three loop-invariant pointers (env->pv, env->in[k], env->out[k]) into
- * rbp, r14 and r15.
+ * rbp, r14 and r15. In functions without calls, persistent variables are loop-carried values in
+ * xmm registers (plan_specials).
  *
  * Buffer and table indices: the fast path is 0 <= x (ordered) and trunc(x) < len, where
  * trunc(x) == floor(x) is the wrapped index; anything else (negative, NaN, infinite, huge, out of
- * range) goes to an out-of-line path that calls sj_wrap_index through a stub saving every register,
- * so the index rule is exactly the library's.
+ * range) goes to an out-of-line path that calls sj_wrap_index (or sj__read_lin_*) through a stub
+ * saving every register, so the index rule is exactly the library's.
+ *
+ * Every operation is the IEEE operation the interpreter performs, in the same order: results are
+ * bit-identical (tests/test_diff_random.c).
  */
 #include "codegen/x64/x64.h"
 
@@ -62,7 +66,7 @@ static unsigned detect_features(void)
 
 /* CPUID traps to the hypervisor in a VM (microseconds): detect once. A race between threads
  * computes the same value twice, which is harmless. */
-static int g_features = -1;
+static _Atomic int g_features = -1;
 
 unsigned sj__x64_cpu_features(void)
 {
@@ -121,6 +125,7 @@ typedef struct vinfo {
     int32_t slot;   /* stack slot, -1 none */
     uint32_t lastuse;
     uint32_t ubeg, uend, ucur; /* use positions in x->uses */
+    uint32_t act;   /* index in x->active while live */
     mop rm;         /* remat location */
 } vinfo;
 
@@ -135,10 +140,14 @@ typedef struct bstate {
     bool fixed;
 } bstate;
 
+/* Stubs: out-of-line helpers shared by a function's slow paths. */
+enum { STUB_WRAP, STUB_LIN64, STUB_LIN32, NSTUB };
+
 typedef struct cold {
     uint32_t label_back;
     uint32_t label_here;
     rmo x;
+    int stub;
 } cold;
 
 typedef struct X {
@@ -172,16 +181,13 @@ typedef struct X {
     bstate *bs;
     entry *ents;
     uint32_t nents, ents_cap;
-    /* edge planning scratch */
-    entry *tmpents;
-    uint32_t tmpents_cap;
     /* hoisted pointers: -1 or a source id (0 pv, 1..6 in[k], 7..9 out[k]) per register */
     int hoist_src[3];
     int8_t src_reg[10];
     /* cold paths */
     cold *colds;
     uint32_t ncolds, colds_cap;
-    int32_t wrap_stub_label;
+    int32_t stub_label[NSTUB];
     uint32_t frame_patch;
     uint32_t frame_patch2;
     /* instructions that emit nothing and use nothing (see plan_specials) */
@@ -530,6 +536,7 @@ static int reg_alloc(X *x, uint32_t pos, unsigned lock)
 static void act_add(X *x, uint32_t v)
 {
     x->vi[v].live = true;
+    x->vi[v].act = x->nactive;
     x->active[x->nactive++] = v;
 }
 
@@ -546,11 +553,9 @@ static void kill(X *x, uint32_t v)
         p->slot = -1;
     }
     p->valid = false;
-    for (uint32_t i = 0; i < x->nactive; i++)
-        if (x->active[i] == v) {
-            x->active[i] = x->active[--x->nactive];
-            break;
-        }
+    uint32_t last = x->active[--x->nactive];
+    x->active[p->act] = last;
+    x->vi[last].act = p->act;
 }
 
 static void kill_if_dead(X *x, uint32_t v, uint32_t pos)
@@ -894,8 +899,9 @@ static void wrap_index(X *x, rmo idx)
     c->label_here = new_label(x);
     c->label_back = new_label(x);
     c->x = R_(xr);
-    if (x->wrap_stub_label < 0)
-        x->wrap_stub_label = (int32_t)new_label(x);
+    c->stub = STUB_WRAP;
+    if (x->stub_label[STUB_WRAP] < 0)
+        x->stub_label[STUB_WRAP] = (int32_t)new_label(x);
     sse(x, 0x66, 0x2E, xr, zero);          /* ucomisd x, 0.0 */
     jcc(x, CC_B, c->label_here);            /* x < 0 or NaN */
     enc(x, 0xF2, 1, 0x0F2C, 2, RAX, R_(xr), 0); /* cvttsd2si rax, x */
@@ -912,14 +918,17 @@ static void emit_cold(X *x)
         if (c->x.reg != XS)
             movsd_load(x, XS, c->x);
         b1(x, 0xE8); /* call stub */
-        jfix_here(x, (uint32_t)x->wrap_stub_label);
+        jfix_here(x, (uint32_t)x->stub_label[c->stub]);
         jmp(x, c->label_back);
     }
-    if (x->wrap_stub_label >= 0) {
-        /* The stub: in xmm15 = x, rdx = len; out rax = sj_wrap_index(x, len). Saves every other
-         * register the emitted code may hold values in. */
+    for (int k = 0; k < NSTUB; k++) {
+        if (x->stub_label[k] < 0)
+            continue;
+        /* In: xmm15 = x, rcx = data, rdx = len. Out: rax = sj_wrap_index(x, len) (STUB_WRAP) or
+         * xmm15 = sj__read_lin_f64/f32(data, len, x). Every other register the emitted code may
+         * hold values in is saved. */
         static const int gp[8] = {RCX, RDX, RSI, RDI, R8, R9, R10, R11};
-        bind(x, (uint32_t)x->wrap_stub_label);
+        bind(x, (uint32_t)x->stub_label[k]);
         for (int i = 0; i < 8; i++)
             push(x, gp[i]);
         enc(x, 0, 1, 0x81, 1, 5, R_(RSP), 4); /* sub rsp, 120 */
@@ -927,8 +936,15 @@ static void emit_cold(X *x)
         for (int r = 0; r < NXR; r++)
             movsd_store(x, mbase(RSP, 8 * r), r);
         movsd_load(x, 0, R_(XS));
-        mov_r_r(x, RDI, RDX);
-        call_abs(x, (genfn)sj_wrap_index);
+        if (k == STUB_WRAP) {
+            mov_r_r(x, RDI, RDX);
+            call_abs(x, (genfn)sj_wrap_index);
+        } else {
+            mov_r_r(x, RDI, RCX);
+            mov_r_r(x, RSI, RDX);
+            call_abs(x, k == STUB_LIN64 ? (genfn)sj__read_lin_f64 : (genfn)sj__read_lin_f32);
+            movsd_load(x, XS, R_(0));
+        }
         for (int r = 0; r < NXR; r++)
             movsd_load(x, r, M_(mbase(RSP, 8 * r)));
         enc(x, 0, 1, 0x81, 1, 0, R_(RSP), 4); /* add rsp, 120 */
@@ -937,6 +953,63 @@ static void emit_cold(X *x)
             pop(x, gp[i]);
         b1(x, 0xC3);
     }
+}
+
+/* Linear interpolation inline: i = trunc(x) on the fast path (0 <= x, i < len, so i == floor(x)
+ * and (double)i is exact), fract = x - i, data[i] * (1 - fract) + data[j] * fract with
+ * j = i + 1 wrapped, in the order of sj__read_lin_f64/f32. Anything else calls them out of line. */
+static void emit_read_lin(X *x, uint32_t i, bool tab, uint32_t slot, uint32_t a)
+{
+    rmo sa = loc(x, a);
+    unsigned lock = lockmask(x, a, NONE32);
+    int r = reg_alloc(x, i, lock);
+    int t = reg_alloc(x, i, lock | (1u << r));
+    movsd_load(x, r, sa);
+    kill_if_dead(x, a, i);
+    load_ptr_len(x, tab, slot);
+    if (!grow(x, (void **)&x->colds, &x->colds_cap, (size_t)x->ncolds + 1, sizeof(cold)))
+        return;
+    cold *c = &x->colds[x->ncolds++];
+    c->label_here = new_label(x);
+    c->label_back = new_label(x);
+    c->x = R_(r);
+    c->stub = tab ? STUB_LIN32 : STUB_LIN64;
+    if (x->stub_label[c->stub] < 0)
+        x->stub_label[c->stub] = (int32_t)new_label(x);
+    uint32_t here = c->label_here, back = c->label_back;
+    sse(x, 0x66, 0x2E, r, M_(cpool(x, 0, 0)));   /* ucomisd x, 0.0 */
+    jcc(x, CC_B, here);                          /* x < 0 or NaN */
+    enc(x, 0xF2, 1, 0x0F2C, 2, RAX, R_(r), 0);    /* cvttsd2si rax, x */
+    enc(x, 0, 1, 0x39, 1, RDX, R_(RAX), 0);       /* cmp rax, rdx */
+    jcc(x, CC_AE, here);
+    sse(x, 0x66, 0x57, t, R_(t));                 /* t = (double)i */
+    enc(x, 0xF2, 1, 0x0F2A, 2, t, R_(RAX), 0);
+    sse(x, 0xF2, 0x58, r, M_(cpool(x, 0, 0)));    /* x + 0.0: -0.0 becomes +0.0 (floor(-0.0) is -0.0) */
+    sse(x, 0xF2, 0x5C, r, R_(t));                 /* r = fract */
+    movsd_load(x, t, M_(cpool(x, dbits(1.0), 0)));
+    sse(x, 0xF2, 0x5C, t, R_(r));                 /* t = 1 - fract */
+    lea(x, RSI, mbase(RAX, 1));                   /* j = i + 1 == len ? 0 : i + 1 */
+    enc(x, 0, 1, 0x39, 1, RDX, R_(RSI), 0);       /* cmp rsi, rdx */
+    uint32_t ok = new_label(x);
+    jcc(x, CC_B, ok);
+    enc(x, 0, 0, 0x31, 1, RSI, R_(RSI), 0);       /* xor esi, esi */
+    bind(x, ok);
+    if (tab) {
+        sse(x, 0x66, 0x57, XS, R_(XS));
+        sse(x, 0xF3, 0x5A, XS, M_(mindex(RCX, RAX, 4, 0))); /* (double)data[i] */
+        sse(x, 0xF2, 0x59, XS, R_(t));                      /* * (1 - fract) */
+        sse(x, 0x66, 0x57, t, R_(t));
+        sse(x, 0xF3, 0x5A, t, M_(mindex(RCX, RSI, 4, 0)));  /* (double)data[j] */
+    } else {
+        movsd_load(x, XS, M_(mindex(RCX, RAX, 8, 0)));
+        sse(x, 0xF2, 0x59, XS, R_(t));
+        movsd_load(x, t, M_(mindex(RCX, RSI, 8, 0)));
+    }
+    sse(x, 0xF2, 0x59, t, R_(r));  /* data[j] * fract */
+    sse(x, 0xF2, 0x58, XS, R_(t)); /* sum */
+    bind(x, back);                 /* the slow path returns here with the result in xmm15 */
+    movsd_load(x, r, R_(XS));
+    def_reg(x, i, r);
 }
 
 /* Prepares a call at pos: saves values live after it, moves the xmm arguments into place, and
@@ -1152,16 +1225,11 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
         return;
     }
     case SJ_IR_BUF_READ_LIN:
-    case SJ_IR_TAB_READ_LIN: {
-        bool tab = in->op == SJ_IR_TAB_READ_LIN;
-        call_setup(x, i, &a, 1);
-        load_ptr_len(x, tab, in->slot);
-        mov_r_r(x, RDI, RCX);
-        mov_r_r(x, RSI, RDX);
-        call_abs(x, tab ? (genfn)sj__read_lin_f32 : (genfn)sj__read_lin_f64);
-        def_reg(x, i, 0);
+    case SJ_IR_TAB_READ_LIN:
+        if (vp->uend == vp->ubeg)
+            return; /* a pure load */
+        emit_read_lin(x, i, in->op == SJ_IR_TAB_READ_LIN, in->slot, a);
         return;
-    }
     case SJ_IR_CALL: {
         const sj_ir_call *cl = &f->calls[in->c];
         const char *sig = cl->type->signature ? cl->type->signature : "";
@@ -1355,10 +1423,6 @@ static void plan_specials(X *x, const uint32_t *cnt)
             if (strchr(f->calls[in->c].type->signature, 'M'))
                 rv_used = true;
             break;
-        case SJ_IR_BUF_READ_LIN:
-        case SJ_IR_TAB_READ_LIN:
-            calls = true;
-            break;
         case SJ_IR_FLOOR:
         case SJ_IR_CEIL:
             if (!(x->feat & SJ_X64_SSE41))
@@ -1516,7 +1580,6 @@ static void x_fini(X *x)
     sj__free(x->freeslots);
     sj__free(x->bs);
     sj__free(x->ents);
-    sj__free(x->tmpents);
     sj__free(x->colds);
     sj__free(x->skip);
     sj__free(x->promoted);
@@ -1629,7 +1692,8 @@ static sj_status x_compile(X *x, sj_code *out)
     }
     for (int r = 0; r < 16; r++)
         x->regv[r] = NONE32;
-    x->wrap_stub_label = -1;
+    for (int k = 0; k < NSTUB; k++)
+        x->stub_label[k] = -1;
     choose_hoists(x);
 
     uint32_t *blabel = sj__malloc(sizeof(uint32_t) * f->nblocks);
@@ -1640,8 +1704,15 @@ static sj_status x_compile(X *x, sj_code *out)
     uint32_t l_loop = new_label(x), l_latch = new_label(x), l_exit = new_label(x);
 
     /* prologue */
-    static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
-    for (int k = 0; k < 6; k++)
+    /* callee-saved registers: rbx, r12, r13 always, the hoisting registers when used */
+    int saved[6], nsaved = 0;
+    saved[nsaved++] = RBX;
+    saved[nsaved++] = R12;
+    saved[nsaved++] = R13;
+    for (int k = 0; k < 3; k++)
+        if (x->hoist_src[k] >= 0)
+            saved[nsaved++] = hoist_regs[k];
+    for (int k = 0; k < nsaved; k++)
         push(x, saved[k]);
     enc(x, 0, 1, 0x81, 1, 5, R_(RSP), 4); /* sub rsp, imm32 (patched) */
     x->frame_patch = (uint32_t)x->n;
@@ -1763,7 +1834,7 @@ static sj_status x_compile(X *x, sj_code *out)
     enc(x, 0, 1, 0x81, 1, 0, R_(RSP), 4); /* add rsp, imm32 (patched) */
     x->frame_patch2 = (uint32_t)x->n;
     b4(x, 0);
-    for (int k = 5; k >= 0; k--)
+    for (int k = nsaved - 1; k >= 0; k--)
         pop(x, saved[k]);
     b1(x, 0xC3);
     emit_cold(x);
@@ -1771,9 +1842,9 @@ static sj_status x_compile(X *x, sj_code *out)
     if (x->oom)
         return SJ_ERR_NOMEM;
 
-    /* frame: 6 pushes + return address = 56 bytes; keep rsp 16-aligned at calls */
+    /* frame: the pushes and the return address; keep rsp 16-aligned at calls */
     uint32_t frame = 8 * x->nslots;
-    if ((frame + 56) % 16)
+    if ((frame + 8 * (uint32_t)nsaved + 8) % 16)
         frame += 8;
     memcpy(x->code + x->frame_patch, &frame, 4);
     memcpy(x->code + x->frame_patch2, &frame, 4);
@@ -1803,7 +1874,8 @@ static sj_status x_compile(X *x, sj_code *out)
     uint8_t *mem = im->region.base;
     memcpy(mem, x->code, code_bytes);
     memset(mem + code_bytes, 0xCC, pool_off - code_bytes);
-    memcpy(mem + pool_off, x->pool, 16 * (size_t)x->npool);
+    if (x->npool)
+        memcpy(mem + pool_off, x->pool, 16 * (size_t)x->npool);
     st = sj__jit_seal(&im->region);
     if (st != SJ_OK) {
         sj__jit_free(&im->region);

@@ -1,0 +1,188 @@
+// The block view: a block program drawn on a Canvas 2D grid as the reference (HexoTK's blockcode
+// widget) draws it (docs/studio.md, "Block view"). Read-only in this version. layout() turns the
+// program's snapshot (the VERSION 1 JSON, sizes already recalculated by the server) into pixel
+// rectangles; draw() paints them; hit() finds what is under the pointer. All pure but draw().
+export const BH = 30; // block_size: a cell's height
+export const BW = 75; // block_w_factor 2.5 times that
+export const STD_COLORS = ['#922f93', '#862b37', '#b45745', '#835933', '#a69b64', '#bec8a6', '#346c38', '#1fb349',
+  '#4cdb80', '#59bca3', '#228f9d', '#03b5e7', '#3b5eca', '#594fa1', '#c2b2eb', '#ac70fa', '#9850a9', '#dc4fc1', '#03fdcb'];
+export const COLORS = { bg: '#111920', blockBg: '#192129', hoverBg: '#922f93', hoverBorder: '#ecf9ce', label: '#d73988', grid: '#1e333d' };
+const PAD = 0.15 * BW; // inner margin of a sub-area (its size adds 0.3 * BW)
+
+// Areas placed in pixels: [{id, x, y, w, h (px), cols, rows, color (frame), blocks: [{...block, x, y, w, h, col, row}]}],
+// the root first, then sub-areas in drawing order (parents before children). `minCols`/`minRows`
+// keep the root at least that many cells.
+export function layout(snap, { minCols = 8, minRows = 4 } = {}) {
+  if (!snap || !Array.isArray(snap.areas) || !snap.areas.length) return { areas: [], width: 0, height: 0 };
+  const out = [];
+  const placeArea = (id, x0, y0, color, depth) => {
+    const a = snap.areas[id];
+    if (!a || depth > 32) return;
+    const root = id === 0;
+    let minX = 0, minY = 0, maxX = 0, maxY = 0;
+    for (const p of a.blocks) {
+      minX = Math.min(minX, p.x);
+      minY = Math.min(minY, p.y);
+      maxX = Math.max(maxX, p.x + 1);
+      maxY = Math.max(maxY, p.y + p.block.rows);
+    }
+    const cols = root ? Math.max(minCols, maxX - minX + 1) : a.size[0];
+    const rows = root ? Math.max(minRows, maxY - minY + 1) : a.size[1];
+    const ox = root ? x0 - minX * BW : x0 + PAD, oy = root ? y0 - minY * BH : y0 + PAD;
+    const area = {
+      id, x: x0, y: y0, w: root ? cols * BW : cols * BW + 0.3 * BW, h: root ? rows * BH : rows * BH + 0.3 * BW,
+      cols, rows, color, root, ox, oy, blocks: [],
+    };
+    out.push(area);
+    for (const p of a.blocks) {
+      const b = p.block;
+      area.blocks.push({ ...b, col: p.x, row: p.y, area: id, x: ox + p.x * BW, y: oy + p.y * BH, w: BW, h: b.rows * BH });
+    }
+    // Sub-areas hang below their block: x = block.x + 4, y = block bottom - 1; the second under the first.
+    for (const b of area.blocks) {
+      const subs = (b.contains || []).filter((s) => s !== null && s !== undefined);
+      let y = b.y + b.h - 1;
+      for (const sid of subs) {
+        const before = out.length;
+        placeArea(sid, b.x + 4, y, STD_COLORS[b.color] || STD_COLORS[0], depth + 1);
+        if (out.length > before) y = out[before].y + out[before].h + 8;
+      }
+    }
+  };
+  placeArea(0, 0, 0, null, 0);
+  let width = 0, height = 0;
+  for (const a of out) {
+    width = Math.max(width, a.x + a.w);
+    height = Math.max(height, a.y + a.h);
+  }
+  return { areas: out, width: Math.ceil(width) + 8, height: Math.ceil(height) + 8 };
+}
+
+// What is under (mx, my), deepest area first: {area, x, y} (the grid cell) plus, over a block,
+// {block, row (inside the block), half (0 input side, 1 output side)}; null outside every area.
+export function hit(lay, mx, my) {
+  for (let i = lay.areas.length - 1; i >= 0; i--) {
+    const a = lay.areas[i];
+    if (!a.root && (mx < a.x || my < a.y || mx >= a.x + a.w || my >= a.y + a.h)) continue;
+    for (const b of a.blocks) {
+      if (mx >= b.x && mx < b.x + b.w && my >= b.y && my < b.y + b.h) {
+        const row = Math.floor((my - b.y) / BH);
+        return { block: b, area: a.id, x: b.col, y: b.row + row, row, half: mx - b.x >= BW / 2 ? 1 : 0 };
+      }
+    }
+    const x = Math.floor((mx - a.ox) / BW), y = Math.floor((my - a.oy) / BH);
+    if (!a.root) {
+      if (x < 0 || y < 0 || x >= Math.max(1, a.cols) || y >= Math.max(1, a.rows)) return null; // the frame
+    }
+    return { block: null, area: a.id, x, y, half: (mx - a.ox) - x * BW >= BW / 2 ? 1 : 0 };
+  }
+  return null;
+}
+
+// The pixel centre of a cell (tests and keyboard use), or null for an unknown area.
+export function cellCenter(lay, area, x, y, half = 0) {
+  const a = lay.areas.find((r) => r.id === area);
+  if (!a) return null;
+  return { x: a.ox + x * BW + (half ? 0.75 : 0.25) * BW, y: a.oy + y * BH + BH / 2 };
+}
+
+// The reference's gestures (HexoSynth): what a press at `down` and a release at `up` with `button`
+// (0 left, 2 right) mean. A click is a release on the same cell, row and half.
+//   click empty cell: the type picker; left-click block: its menu (split ->, split, delete);
+//   right-click block: shift that row's input (left half) or output (right half) port;
+//   left-drag block to empty: move its chain; right-drag: move the block alone;
+//   drag empty to block: clone that block into the empty cell; left-drag empty to empty: place "->".
+export function gesture(down, up, button) {
+  if (!down || !up) return null;
+  const same = down.area === up.area && down.x === up.x && down.y === up.y && down.half === up.half;
+  if (same) {
+    if (!down.block) return { kind: 'picker', area: down.area, x: down.x, y: down.y };
+    if (button === 2) {
+      return { kind: 'op', op: { op: 'shift_port', area: down.area, x: down.block.col, y: down.block.row, row: down.row, output: down.half === 1 } };
+    }
+    return { kind: 'menu', area: down.area, x: down.block.col, y: down.block.row, block: down.block };
+  }
+  if (down.block && !up.block) {
+    return { kind: 'op', op: { op: button === 2 ? 'move_block' : 'move_chain', area: down.area, x: down.x, y: down.y, to_area: up.area, to_x: up.x, to_y: up.y } };
+  }
+  if (!down.block && up.block) {
+    return { kind: 'op', op: { op: 'clone_block', area: up.area, x: up.x, y: up.y, to_area: down.area, to_x: down.x, to_y: down.y } };
+  }
+  if (!down.block && !up.block && button === 0) {
+    return { kind: 'op', op: { op: 'instantiate', area: up.area, x: up.x, y: up.y, typ: '->' } };
+  }
+  return null;
+}
+
+// Picker entries: "(cate) name" sorted by category/name, as the reference's picker; `filter` keeps
+// the ones whose label contains it.
+export function pickerEntries(types, filter = '') {
+  const f = filter.trim().toLowerCase();
+  return (types || [])
+    .map((t) => ({ ...t, label: `(${t.category.slice(0, 4)}) ${t.name}` }))
+    .sort((a, b) => {
+      const ka = `${a.category}/${a.name}`, kb = `${b.category}/${b.name}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    })
+    .filter((t) => !f || t.label.toLowerCase().includes(f));
+}
+
+// The help line for a hovered block: "name (category): description", plus the port under the pointer.
+export function helpText(h, types) {
+  if (!h || !h.block) return '';
+  const b = h.block;
+  const t = (types || []).find((x) => x.name === b.typ);
+  let s = t ? `${b.typ} (${t.category}): ${t.description}` : b.typ;
+  const port = h.half ? (b.outputs || [])[h.row] : (b.inputs || [])[h.row];
+  if (port !== undefined && port !== null) s += ` · ${h.half ? 'output' : 'input'} ${port === '' ? '(unnamed)' : `'${port}'`}`;
+  return s;
+}
+
+export function draw(g, lay, hover) {
+  g.fillStyle = COLORS.bg;
+  g.fillRect(0, 0, lay.width, lay.height);
+  for (const a of lay.areas) {
+    if (!a.root) {
+      g.fillStyle = a.color; // a 4 px frame in the parent block's colour
+      g.fillRect(a.x, a.y, a.w, a.h);
+      g.fillStyle = COLORS.bg;
+      g.fillRect(a.x + 4, a.y + 4, a.w - 8, a.h - 8);
+      g.fillStyle = COLORS.blockBg; // the tab joining the block to its area
+      g.fillRect(a.x, a.y - 4, 0.5 * BW, 8);
+    }
+    for (const b of a.blocks) {
+      const hovered = hover && hover.block === b;
+      const color = STD_COLORS[b.color] || STD_COLORS[0];
+      g.fillStyle = hovered ? COLORS.hoverBg : COLORS.blockBg;
+      g.fillRect(b.x, b.y, b.w, b.h);
+      g.strokeStyle = hovered ? COLORS.hoverBorder : color;
+      g.lineWidth = 2;
+      g.strokeRect(b.x + 1, b.y + 1, b.w - 2, b.h - 2);
+      g.fillStyle = hovered ? COLORS.hoverBg : COLORS.blockBg; // ports: notches cut into the border
+      for (let r = 0; r < b.rows; r++) {
+        const ny = b.y + r * BH + 0.2 * BH;
+        if (b.inputs && b.inputs[r] !== null && b.inputs[r] !== undefined) g.fillRect(b.x, ny, 3, 0.6 * BH);
+        if (b.outputs && b.outputs[r] !== null && b.outputs[r] !== undefined) g.fillRect(b.x + b.w - 3, ny, 3, 0.6 * BH);
+      }
+      g.fillStyle = COLORS.label;
+      g.font = `${0.5 * BH}px monospace`;
+      g.textAlign = 'center';
+      g.textBaseline = 'middle';
+      g.fillText(b.lbl, b.x + b.w / 2, b.y + BH / 2, b.w - 8);
+      g.font = `${0.4 * BH}px monospace`;
+      for (let r = 0; r < b.rows; r++) {
+        const cy = b.y + r * BH + BH / 2;
+        const i = b.inputs && b.inputs[r], o = b.outputs && b.outputs[r];
+        if (i) { g.textAlign = 'left'; g.fillText(i, b.x + 5, cy + (r === 0 ? 9 : 0)); }
+        if (o) { g.textAlign = 'right'; g.fillText(o, b.x + b.w - 5, cy + (r === 0 ? 9 : 0)); }
+      }
+      if (hovered && hover.row !== undefined) {
+        g.strokeStyle = COLORS.label;
+        g.lineWidth = 4;
+        g.strokeRect(b.x + hover.half * BW / 2 + 0.1 * BW / 2, b.y + hover.row * BH + 2, 0.8 * BW / 2, BH - 4);
+      }
+    }
+  }
+  g.textAlign = 'left';
+  g.textBaseline = 'alphabetic';
+}

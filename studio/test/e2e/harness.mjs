@@ -1,0 +1,72 @@
+// End-to-end harness: starts the real `sigjit studio` and Debian's Chromium (through
+// playwright-core; `npx playwright install` cannot download browsers here).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const SIGJIT = resolve(process.env.SIGJIT || 'build/sigjit');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const TOKEN = 'e2etoken0123456789abcdef';
+
+// Starts the server; resolves when it printed its URL.
+export function startServer({ file, port = 0, token = TOKEN }) {
+  if (!existsSync(SIGJIT)) throw new Error(`no sigjit command at ${SIGJIT}`);
+  const proc = spawn(SIGJIT, ['studio', file, '--port', String(port), '--token', token, '--no-browser', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  return new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`server did not start: ${err}`)), 5000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\/\?t=(\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        const p = Number(m[1]);
+        res({
+          proc, port: p, url: m[0], origin: `http://127.0.0.1:${p}`,
+          stderr: () => err,
+          stop: () => new Promise((r) => {
+            if (proc.exitCode !== null) return r(proc.exitCode);
+            proc.once('exit', (code) => r(code));
+            proc.kill('SIGTERM');
+          }),
+        });
+      }
+    });
+    proc.once('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited (${code}): ${err}`)); });
+  });
+}
+
+export async function launch() {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+      '--disable-component-update', '--disable-default-apps', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      '--disable-quic', '--mute-audio'],
+  });
+}
+
+// A raw HTTP request (Node's http, so Host and Origin can be anything). Resolves to the status
+// code; a WebSocket upgrade that succeeds gives 101.
+export function rawRequest(port, path, headers = {}) {
+  return new Promise((res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}`, ...headers } });
+    req.on('upgrade', (r, sock) => { sock.destroy(); res(r.statusCode); });
+    req.on('response', (r) => { r.resume(); res(r.statusCode); });
+    req.on('error', (e) => res(e.message));
+    req.end();
+  });
+}
+
+export const wsHeaders = (origin) => ({
+  Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
+  'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...(origin ? { Origin: origin } : {}),
+});
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
