@@ -7,29 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long alloc_count, fail_at = -1, live;
-static int failures;
-
-static void *failing_realloc(void *user, void *p, size_t n)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) {
-        failures++;
-        return NULL;
-    }
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void counting_free(void *user, void *p)
-{
-    (void)user;
-    if (p)
-        live--;
-    free(p);
-}
 
 /* A program touching every allocating block API. Returns 1 if every call succeeded. */
 static int scenario(void)
@@ -118,28 +95,25 @@ out:
 static void test_every_allocation_fails_once(void **state)
 {
     (void)state;
-    sj_allocator a = {failing_realloc, counting_free, NULL};
-    sj_set_allocator(&a);
-    for (fail_at = 0;; fail_at++) {
-        alloc_count = 0;
-        live = 0;
-        failures = 0;
+    sjt_faults_install();
+    for (long fail_at = 0;; fail_at++) {
+        sjt_faults_arm(fail_at);
         int clean = scenario();
-        if (live != 0) {
-            sj_set_allocator(NULL);
-            fail_msg("allocation %ld failed: %ld allocations still live afterwards", fail_at, live);
+        if (sjt_faults_live() != 0) {
+            sjt_faults_remove();
+            fail_msg("allocation %ld failed: %ld allocations still live afterwards", fail_at, sjt_faults_live());
         }
-        if (failures == 0) {
+        if (sjt_faults_failures() == 0) {
             assert_true(clean);
             print_message("clean after %ld injected failures\n", fail_at);
             break;
         }
         if (fail_at > 200000) {
-            sj_set_allocator(NULL);
+            sjt_faults_remove();
             fail_msg("the scenario never ran clean");
         }
     }
-    sj_set_allocator(NULL);
+    sjt_faults_remove();
 }
 
 int main(void)

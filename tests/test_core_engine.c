@@ -1,7 +1,7 @@
 /* The engine (reference §4 with decisions #8): a real audio thread processing blocks while the
  * main thread uploads programs, buffers and tables; state kept across uploads; full queues; and
- * the real-time contract: nothing on the audio side allocates, frees or locks, checked by
- * interposing the allocator and pthread_mutex_lock for the whole process. */
+ * the real-time contract: nothing on the audio side allocates, frees or locks, checked by the trap
+ * of tests/support/rt_trap.c. */
 #include "sjtest.h"
 
 #include <math.h>
@@ -12,87 +12,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the trap ---- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(SJ_NO_ALLOC_TRAP)
-#define TRAP_ACTIVE 0 /* ASan owns malloc; the plain build runs the trap */
-#else
-#define TRAP_ACTIVE 1
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-extern void *__libc_memalign(size_t, size_t);
-#endif
-
-static _Thread_local int in_audio;
-static atomic_int violations;
-
-static void check(void)
-{
-    if (in_audio)
-        atomic_fetch_add(&violations, 1);
-}
-
-#if TRAP_ACTIVE
-void *malloc(size_t n)
-{
-    check();
-    return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-    check();
-    return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-    check();
-    return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-    if (p)
-        check();
-    __libc_free(p);
-}
-void *aligned_alloc(size_t a, size_t n)
-{
-    check();
-    return __libc_memalign(a, n);
-}
-int posix_memalign(void **p, size_t a, size_t n)
-{
-    check();
-    *p = __libc_memalign(a, n);
-    return *p ? 0 : 12;
-}
-#endif
-
-/* Under valgrind its own allocator replaces ours too; the plain run is the one that checks. */
-static int trap_active(void)
-{
-    const char *pre = getenv("LD_PRELOAD");
-    return TRAP_ACTIVE && !(pre && strstr(pre, "vgpreload"));
-}
-
 static void test_trap_works(void **state)
 {
     (void)state;
-    if (!trap_active()) {
+    if (!sjt_rt_trap_active()) {
         print_message("allocation trap inactive (sanitizer or valgrind build)\n");
         return;
     }
-    /* The trap itself: an allocation inside an audio section is counted. */
-    atomic_store(&violations, 0);
-    /* Called through volatile pointers: the compiler may not treat them as the builtins. */
+    /* The trap itself: an allocation and a free inside an audio section are counted. Called through
+     * volatile pointers: the compiler may not treat them as the builtins. */
+    sjt_rt_reset();
     void *(*volatile alloc)(size_t) = malloc;
     void (*volatile release)(void *) = free;
-    in_audio = 1;
+    sjt_rt_enter();
     void *p = alloc(16);
-    in_audio = 0;
     release(p);
-    assert_int_equal(atomic_load(&violations), 1);
-    atomic_store(&violations, 0);
+    sjt_rt_leave();
+    assert_int_equal(sjt_rt_violations(), 2);
+    sjt_rt_reset();
 }
 
 /* ---- the audio thread ---- */
@@ -111,11 +48,11 @@ static void *audio_thread(void *arg)
 {
     audio_run *run = arg;
     for (int b = 0; b < BLOCKS && !atomic_load(&run->stop); b++) {
-        in_audio = 1;
+        sjt_rt_enter();
         run->updates += sj_backend_process_updates(run->be);
         sj_block_io io = {{NULL}, run->sig1 + b * BLOCK, run->sig2 + b * BLOCK, run->ret + b * BLOCK};
         sj_backend_process_block(run->be, &io, BLOCK);
-        in_audio = 0;
+        sjt_rt_leave();
         atomic_store(&run->blocks_done, b + 1);
         struct timespec ts = {0, 200000}; /* 0.2 ms: a few blocks per upload */
         nanosleep(&ts, NULL);
@@ -138,7 +75,7 @@ static void test_engine_thread(void **state)
     audio_run *run = calloc(1, sizeof *run);
     run->be = sj_engine_backend(eng);
     sj_backend_set_sample_rate(run->be, 44100);
-    atomic_store(&violations, 0);
+    sjt_rt_reset();
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, audio_thread, run), 0);
     int uploads = 0;
@@ -183,7 +120,7 @@ static void test_engine_thread(void **state)
     assert_true(run->ret[BLOCKS * BLOCK - 1] == 0.5);
     assert_true(sj_engine_atom_get(eng, 3) == (float)uploads);
     /* Nothing on the audio side allocated, freed or locked. */
-    assert_int_equal(atomic_load(&violations), 0);
+    assert_int_equal(sjt_rt_violations(), 0);
     free(run);
     sj_engine_free(eng);
 }

@@ -6,29 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long alloc_count, fail_at = -1, live;
-static int failures;
-
-static void *failing_realloc(void *user, void *p, size_t n)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) {
-        failures++;
-        return NULL;
-    }
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void counting_free(void *user, void *p)
-{
-    (void)user;
-    if (p)
-        live--;
-    free(p);
-}
 
 static sj_ast *program(void)
 {
@@ -108,28 +85,24 @@ out:
     sj_free(ir);
     sj_free(dump);
     sj_ast_free(a);
-    return ok && failures == 0;
+    return ok && sjt_faults_failures() == 0;
 }
 
 static void test_every_allocation_fails_once(void **state)
 {
     (void)state;
-    sj_allocator al = {failing_realloc, counting_free, NULL};
-    sj_set_allocator(&al);
+    sjt_faults_install();
     long n;
     for (n = 0;; n++) {
-        alloc_count = 0;
-        fail_at = n;
-        failures = 0;
-        live = 0;
+        sjt_faults_arm(n);
         int clean = scenario();
-        if (live != 0)
-            fail_msg("allocation %ld failed: %ld allocations still live afterwards", n, live);
+        if (sjt_faults_live() != 0)
+            fail_msg("allocation %ld failed: %ld allocations still live afterwards", n, sjt_faults_live());
         if (clean)
             break;
-        assert_int_equal(failures, 1);
+        assert_int_equal(sjt_faults_failures(), 1);
     }
-    sj_set_allocator(NULL);
+    sjt_faults_remove();
     print_message("scenario completed after %ld injected failures\n", n);
     /* The scenario makes hundreds of allocations; each one failed once above. */
     assert_true(n > 100);

@@ -585,36 +585,15 @@ static void test_garbage(void **state)
 }
 
 /* Fault injection: the Nth allocation fails; the parser reports SJ_ERR_NOMEM and frees everything. */
-static long fail_at, alloc_count, live;
-static void *fi_realloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    if (++alloc_count == fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        live++;
-    return p;
-}
-static void fi_free(void *user, void *ptr)
-{
-    (void)user;
-    if (ptr)
-        live--;
-    free(ptr);
-}
-
 static void test_alloc_failures(void **state)
 {
     (void)state;
     const char *src = "# osc\nx = phase@o(440, 0) + s&h~(in1, 1)\nif x > 0.5 { &sig1 = buf[0][x] } else { decl buf[1] = 4 }\n"
                       "&sig2 = undefinedname + { 1; 2 }\n";
-    sj_allocator fa = {fi_realloc, fi_free, NULL};
     bool done = false;
-    for (fail_at = 1; !done && fail_at < 5000; fail_at++) {
-        alloc_count = 0;
-        live = 0;
-        sj_set_allocator(&fa);
+    for (long fail_at = 0; !done && fail_at < 5000; fail_at++) {
+        sjt_faults_arm(fail_at);
+        sjt_faults_install();
         sj_ast *a = NULL;
         sj_diag_list dl;
         sj_diag_list_init(&dl);
@@ -633,9 +612,9 @@ static void test_alloc_failures(void **state)
         sj_ast_free(a);
         sj_diag_list_fini(&dl);
         sj_diag_list_fini(&d2);
-        sj_set_allocator(NULL);
-        if (live != 0)
-            fail_msg("failing allocation %ld leaves %ld blocks", fail_at, live);
+        sjt_faults_remove();
+        if (sjt_faults_live() != 0)
+            fail_msg("failing allocation %ld leaves %ld blocks", fail_at, sjt_faults_live());
     }
     assert_true(done);
 }

@@ -2,8 +2,7 @@
  * thread reads completed frames and the live view as fast as it can; every frame read must be
  * whole: each point is exactly what the semantics say for the sweep number the frame carries (a
  * torn frame would mix two sweeps and break this). The audio side is also checked for the
- * real-time contract: no allocation or lock while it runs (malloc, free and pthread_mutex_lock
- * are interposed for the whole process, as in test_core_engine.c). */
+ * real-time contract: no allocation or lock while it runs (tests/support/rt_trap.c). */
 #include "sjtest.h"
 
 #include <dlfcn.h>
@@ -12,69 +11,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the trap ---- */
-#if defined(__SANITIZE_ADDRESS__)
-#define TRAP_ACTIVE 0
-#else
-#define TRAP_ACTIVE 1
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-#endif
-
-static _Thread_local int in_audio;
-static atomic_int violations;
-
-__attribute__((unused)) static void check(void)
-{
-    if (in_audio)
-        atomic_fetch_add(&violations, 1);
-}
-
-#if TRAP_ACTIVE
-void *malloc(size_t n)
-{
-    check();
-    return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-    check();
-    return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-    check();
-    return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-    if (p)
-        check();
-    __libc_free(p);
-}
-/* The real pthread_mutex_lock, looked up before main (dlsym may allocate). */
-static int (*real_mutex_lock)(pthread_mutex_t *);
-__attribute__((constructor)) static void find_mutex_lock(void)
-{
-    void *p = dlsym(RTLD_NEXT, "pthread_mutex_lock");
-    memcpy(&real_mutex_lock, &p, sizeof p);
-}
-int pthread_mutex_lock(pthread_mutex_t *m)
-{
-    check();
-    return real_mutex_lock(m);
-}
-#endif
-
-/* Under valgrind its own allocator replaces ours: the plain run is the one that checks. */
-static int trap_active(void)
-{
-    const char *pre = getenv("LD_PRELOAD");
-    return TRAP_ACTIVE && !(pre && strstr(pre, "vgpreload"));
-}
 
 /* ---- expected points ---- */
 /* Min/max path, 1000 Hz, time 5120 ms, trigger off (derivation in test_scope_capture.c,
@@ -133,9 +69,9 @@ static void *audio(void *arg)
             y[j] = -(double)(f + j);
         }
         const double *in[3] = {x, y, NULL};
-        in_audio = 1;
+        sjt_rt_enter();
         sj_scope_process(r->scope, in, NULL, n);
-        in_audio = 0;
+        sjt_rt_leave();
         f += n;
     }
     atomic_store(&r->done, true);
@@ -165,7 +101,7 @@ static void stress(sj_scope *s, size_t frames, expect_fn ex)
     run *r = calloc(1, sizeof *r);
     r->scope = s;
     r->frames = frames;
-    atomic_store(&violations, 0);
+    sjt_rt_reset();
     sj_scope_frame *fr = malloc(sizeof *fr);
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, audio, r), 0);
@@ -198,8 +134,8 @@ static void stress(sj_scope *s, size_t frames, expect_fn ex)
     /* The reader must really have overlapped the writer. */
     assert_true(r->frames_read > 10);
     assert_true(r->live_partial > 0);
-    if (trap_active())
-        assert_int_equal(atomic_load(&violations), 0);
+    if (sjt_rt_trap_active())
+        assert_int_equal(sjt_rt_violations(), 0);
     free(fr);
     free(r);
 }
@@ -208,21 +144,21 @@ static void stress(sj_scope *s, size_t frames, expect_fn ex)
 static void test_trap_works(void **state)
 {
     (void)state;
-    if (!trap_active())
+    if (!sjt_rt_trap_active())
         return;
     void *(*volatile alloc)(size_t) = malloc;
     void (*volatile release)(void *) = free;
     int (*volatile lock)(pthread_mutex_t *) = pthread_mutex_lock;
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-    atomic_store(&violations, 0);
-    in_audio = 1;
+    sjt_rt_reset();
+    sjt_rt_enter();
     void *p = alloc(16);
     lock(&m);
-    in_audio = 0;
+    sjt_rt_leave();
     pthread_mutex_unlock(&m);
     release(p);
-    assert_int_equal(atomic_load(&violations), 2);
-    atomic_store(&violations, 0);
+    assert_int_equal(sjt_rt_violations(), 2);
+    sjt_rt_reset();
 }
 
 /* Under valgrind (everything 20-50x slower) the stress runs are shortened. */
@@ -276,16 +212,16 @@ static void test_control_thread(void **state)
     sj_function_init(f, 1000, NULL);
     sj_scope *s = sj_scope_new(1000);
     sj_scope_set_time(s, 128);
-    atomic_store(&violations, 0);
+    sjt_rt_reset();
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, control, s), 0);
     double sig1[64], ret[64], in[64] = {0};
     for (int b = 0; b < 4000; b++) {
         sj_block_io io = {{in, in, in, in, in, in}, sig1, NULL, ret};
-        in_audio = 1;
+        sjt_rt_enter();
         sj_function_process(f, &io, 64);
         sj_scope_feed(s, f, &io, 64);
-        in_audio = 0;
+        sjt_rt_leave();
     }
     pthread_join(th, NULL);
     /* After the control thread is done: input 0 shows ret = frame + 1 (4 points per frame). */
@@ -299,8 +235,8 @@ static void test_control_thread(void **state)
     float base = fr.points[0][0].max;
     for (int k = 0; k < SJ_SCOPE_SAMPLES; k++)
         SJT_ASSERT_SAME(fr.points[0][k].max, base + (float)(k / 4));
-    if (trap_active())
-        assert_int_equal(atomic_load(&violations), 0);
+    if (sjt_rt_trap_active())
+        assert_int_equal(sjt_rt_violations(), 0);
     sj_scope_free(s);
     sj_function_free(f);
     sjt_close(&t);

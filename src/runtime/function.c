@@ -303,6 +303,29 @@ static sj_status finish(builder *B, const sj_ir_func *ir, const sj_compile_optio
 
 static const sj_lower_hooks builder_hooks = {NULL, hook_pv_slot, hook_node_state, hook_buf_declare, hook_buf_used};
 
+/* Lowers ast for a new function of ctx. On success B->fun is that function, with its node states
+ * and persistent-variable names staged (not yet in the context), and ir its IR; on failure nothing
+ * is left over. */
+static sj_status lower_new_function(sj_context *ctx, const sj_ast *ast, bool optimize, builder *B, sj_ir_func *ir,
+                                    sj_diag *diag)
+{
+    sj_function *f = sj__calloc(1, sizeof *f);
+    if (!f)
+        return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
+    f->ctx = ctx;
+    ctx->live_functions++;
+    *B = (builder){.ctx = ctx, .fun = f, .next_pv_id = ctx->next_pv_id};
+    sj_lower_hooks hooks = builder_hooks;
+    hooks.user = B;
+    sj_status st = sj__ir_build(ast, ctx->lib, &hooks, optimize, ir, diag);
+    if (st) {
+        /* Releasing the function's references frees what was staged and leaves the rest as it was. */
+        sj_function_free(f);
+        B->fun = NULL;
+    }
+    return st;
+}
+
 sj_status sj_compile(sj_context *ctx, const sj_ast *ast, const sj_compile_options *opt, sj_function **out,
                      sj_diag *diag)
 {
@@ -310,27 +333,18 @@ sj_status sj_compile(sj_context *ctx, const sj_ast *ast, const sj_compile_option
         *out = NULL;
     if (!ctx || !ast || !out)
         return sj__diag_set(diag, SJ_ERR_INVALID_ARGUMENT, NULL, "sj_compile needs a context, a program and an output");
-    sj_function *f = sj__calloc(1, sizeof *f);
-    if (!f)
-        return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
-    f->ctx = ctx;
-    ctx->live_functions++;
-    builder B = {.ctx = ctx, .fun = f, .next_pv_id = ctx->next_pv_id};
-    sj_lower_hooks hooks = builder_hooks;
-    hooks.user = &B;
+    builder B;
     sj_ir_func ir;
-    sj_status st = sj__ir_build(ast, ctx->lib, &hooks, true, &ir, diag);
-    if (!st) {
-        st = finish(&B, &ir, opt, diag);
-        sj__ir_fini(&ir);
-    }
+    sj_status st = lower_new_function(ctx, ast, true, &B, &ir, diag);
+    if (st)
+        return st;
+    st = finish(&B, &ir, opt, diag);
+    sj__ir_fini(&ir);
     if (st) {
-        /* Releasing the function's references frees what this compile created (records not yet in
-         * the context's tables) and leaves the others as they were. */
-        sj_function_free(f);
+        sj_function_free(B.fun);
         return st;
     }
-    *out = f;
+    *out = B.fun;
     return SJ_OK;
 }
 
@@ -608,22 +622,15 @@ sj_status sj_ir_dump(sj_context *ctx, const sj_ast *ast, bool optimized, char **
         *text = NULL;
     if (!ctx || !ast || !text)
         return sj__diag_set(diag, SJ_ERR_INVALID_ARGUMENT, NULL, "sj_ir_dump needs a context, a program and an output");
-    sj_function *f = sj__calloc(1, sizeof *f);
-    if (!f)
-        return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
-    f->ctx = ctx;
-    ctx->live_functions++;
-    builder B = {.ctx = ctx, .fun = f, .next_pv_id = ctx->next_pv_id};
-    sj_lower_hooks hooks = builder_hooks;
-    hooks.user = &B;
+    builder B;
     sj_ir_func ir;
-    sj_status st = sj__ir_build(ast, ctx->lib, &hooks, optimized, &ir, diag);
-    if (!st) {
-        *text = sj__ir_to_text(&ir);
-        if (!*text)
-            st = sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
-        sj__ir_fini(&ir);
-    }
-    sj_function_free(f);
+    sj_status st = lower_new_function(ctx, ast, optimized, &B, &ir, diag);
+    if (st)
+        return st;
+    *text = sj__ir_to_text(&ir);
+    if (!*text)
+        st = sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");
+    sj__ir_fini(&ir);
+    sj_function_free(B.fun);
     return st;
 }

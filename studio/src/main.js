@@ -11,7 +11,7 @@ import { rangeOnLine, describe } from './diag.js';
 import { PARAMS, KIND_AUDIO, KIND_SCOPE, decodeBinary, decodeScope, binaryKind, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
 import { drawScope as paintScope, sliderToMs, msToSlider } from './scope.js';
 import { rms, zeroCrossingHz } from './analysis.js';
-import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText } from './blocks.js';
+import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText, gesture, pickerEntries, cellCenter } from './blocks.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -108,7 +108,7 @@ function showDiagnostics(result) {
 const blocks = { layout: null, types: [], hover: null };
 const defaultHelp = $('help').textContent;
 function showBlocks(snap, types) {
-  blocks.types = types || [];
+  if (types) blocks.types = types;
   blocks.hover = null;
   $('blocks-pane').hidden = !snap;
   if (!snap) {
@@ -121,21 +121,166 @@ function showBlocks(snap, types) {
   cv.height = blocks.layout.height;
   drawBlocks(cv.getContext('2d'), blocks.layout, null);
 }
+function pointerHit(e) {
+  const r = $('blocks').getBoundingClientRect();
+  return hitBlocks(blocks.layout, e.clientX - r.left, e.clientY - r.top);
+}
+function redrawBlocks() {
+  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover);
+}
+function setHelp(text, isError = false) {
+  const f = $('help');
+  f.textContent = text;
+  f.classList.toggle('error', isError);
+}
 $('blocks').addEventListener('mousemove', (e) => {
   if (!blocks.layout) return;
-  const r = e.target.getBoundingClientRect();
-  const h = hitBlocks(blocks.layout, e.clientX - r.left, e.clientY - r.top);
-  const same = blocks.hover && h.block === blocks.hover.block && h.row === blocks.hover.row && h.half === blocks.hover.half;
-  if (same) return;
-  blocks.hover = h.block ? h : null;
-  drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover);
-  $('help').textContent = h.block ? helpText(h, blocks.types) : defaultHelp;
+  const h = pointerHit(e);
+  const same = blocks.hover && h && h.block === blocks.hover.block && h.row === blocks.hover.row && h.half === blocks.hover.half;
+  if (same || (!blocks.hover && !(h && h.block))) return;
+  blocks.hover = h && h.block ? h : null;
+  redrawBlocks();
+  if (!blocks.errorShown) setHelp(blocks.hover ? helpText(h, blocks.types) : defaultHelp);
 });
 $('blocks').addEventListener('mouseleave', () => {
   blocks.hover = null;
-  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, null);
-  $('help').textContent = defaultHelp;
+  redrawBlocks();
+  if (!blocks.errorShown) setHelp(defaultHelp);
 });
+$('blocks').addEventListener('contextmenu', (e) => e.preventDefault());
+$('blocks').addEventListener('mousedown', (e) => {
+  if (!blocks.layout || !state.readonly || (e.button !== 0 && e.button !== 2)) return;
+  e.preventDefault();
+  $('blocks').focus();
+  closePopup();
+  blocks.errorShown = false;
+  blocks.down = { hit: pointerHit(e), button: e.button };
+});
+$('blocks').addEventListener('mouseup', (e) => {
+  const d = blocks.down;
+  blocks.down = null;
+  if (!d || e.button !== d.button) return;
+  const g = gesture(d.hit, pointerHit(e), d.button);
+  if (!g) return;
+  if (g.kind === 'op') blockOp(g.op);
+  else if (g.kind === 'picker') openPicker(e.clientX, e.clientY, g);
+  else if (g.kind === 'menu') openMenu(e.clientX, e.clientY, g);
+});
+$('blocks').addEventListener('keydown', (e) => {
+  if ((e.key === 'Delete' || e.key === 'Backspace') && blocks.hover) {
+    blockOp({ op: 'remove', area: blocks.hover.area, x: blocks.hover.block.col, y: blocks.hover.block.row });
+    e.preventDefault();
+  }
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') closePopup();
+  if (!state.readonly || !(e.ctrlKey || e.metaKey)) return;
+  const k = e.key.toLowerCase();
+  if (k === 'z' || k === 'y') {
+    e.preventDefault();
+    blockOp({ op: k === 'y' || e.shiftKey ? 'redo' : 'undo' });
+  }
+});
+
+function blockOp(op) {
+  state.req += 1;
+  blocks.pendingReq = state.req;
+  send({ type: 'blocks.op', req: state.req, ...op });
+}
+
+function closePopup() {
+  const p = $('popup');
+  p.hidden = true;
+  p.textContent = '';
+}
+
+function placePopup(x, y) {
+  const p = $('popup');
+  p.hidden = false;
+  p.style.left = `${Math.max(0, Math.min(x, window.innerWidth - 320))}px`;
+  p.style.top = `${Math.max(0, Math.min(y, window.innerHeight - 200))}px`;
+  return p;
+}
+
+// The type picker: one button per type, "(cate) name", filtered as you type; Enter takes the first.
+function openPicker(x, y, at) {
+  const p = placePopup(x, y);
+  const filter = document.createElement('input');
+  filter.placeholder = 'type to filter';
+  filter.id = 'picker-filter';
+  const items = document.createElement('div');
+  items.className = 'items';
+  const fill = () => {
+    items.textContent = '';
+    for (const t of pickerEntries(blocks.types, filter.value)) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = t.label;
+      b.title = t.description;
+      b.addEventListener('click', () => choose(t));
+      items.appendChild(b);
+    }
+  };
+  const choose = (t) => {
+    if (t.user_input === 'none') {
+      closePopup();
+      blockOp({ op: 'instantiate', area: at.area, x: at.x, y: at.y, typ: t.name });
+    } else {
+      openEntry(x, y, t.user_input === 'identifier' ? `${t.name}: identifier` : `${t.name}: value`, '', (text) =>
+        blockOp({ op: 'instantiate', area: at.area, x: at.x, y: at.y, typ: t.name, input: text }));
+    }
+  };
+  filter.addEventListener('input', fill);
+  filter.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      const first = pickerEntries(blocks.types, filter.value)[0];
+      if (first) choose(first);
+    }
+  });
+  fill();
+  p.append(filter, items);
+  filter.focus();
+}
+
+// The entry popup for value, get and set blocks.
+function openEntry(x, y, title, value, done) {
+  closePopup();
+  const p = placePopup(x - 50, y - 20);
+  const label = document.createElement('div');
+  label.textContent = title;
+  const input = document.createElement('input');
+  input.id = 'entry';
+  input.value = value;
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      closePopup();
+      done(input.value);
+    }
+  });
+  p.append(label, input);
+  input.focus();
+}
+
+// The block menu: split ->, split, delete (and a new label for value, get and set blocks).
+function openMenu(x, y, g) {
+  const p = placePopup(x, y);
+  const items = document.createElement('div');
+  items.className = 'items';
+  const item = (text, fn) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.addEventListener('click', () => { closePopup(); fn(); });
+    items.appendChild(b);
+  };
+  const at = { area: g.area, x: g.x, y: g.y };
+  item('split ->', () => blockOp({ op: 'split_chain', ...at, filler: '->' }));
+  item('split', () => blockOp({ op: 'split_chain', ...at, filler: null }));
+  item('delete', () => blockOp({ op: 'remove', ...at }));
+  const t = blocks.types.find((k) => k.name === g.block.typ);
+  if (t && t.user_input !== 'none') item('label…', () => openEntry(x, y, `${t.name}: new label`, g.block.lbl, (text) => blockOp({ op: 'set_label', ...at, input: text })));
+  p.appendChild(items);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parameters.
@@ -317,7 +462,7 @@ function onMessage(m) {
       state.rev = m.rev;
       state.activeRev = m.active_rev;
       state.readonly = !!m.readonly;
-      $('file').textContent = m.file + (m.saving ? '' : m.readonly ? ' (block program, read-only)' : ' (not saved)');
+      $('file').textContent = m.file + (m.readonly ? ' (blocks)' : '') + (m.saving ? '' : ' (not saved)');
       setEditorText(m.text);
       showBlocks(m.blocks, m.block_types);
       view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!state.readonly)) });
@@ -338,8 +483,18 @@ function onMessage(m) {
       state.activeRev = m.active_rev;
       state.rev = Math.max(state.rev, m.rev);
       state.lastResult = m;
+      if (typeof m.text === 'string' && state.readonly && m.rev >= state.rev) setEditorText(m.text);
       // Positions refer to the text of that revision: show them only if no newer edit is on its way.
       if (!sendTimer && (m.req === state.lastSentReq || m.req === 0)) showDiagnostics(m);
+      break;
+    case 'blocks':
+      state.rev = Math.max(state.rev, m.rev);
+      state.undo = m.undo;
+      state.redo = m.redo;
+      state.blocksOps = (state.blocksOps || 0) + 1;
+      showBlocks(m.blocks, null);
+      blocks.errorShown = false;
+      setHelp(`${m.op}: done`);
       break;
     case 'scope.meta':
       onScopeMeta(m);
@@ -357,7 +512,8 @@ function onMessage(m) {
       break;
     case 'error':
       state.errors.push(m);
-      $('help').textContent = `server: ${m.message}`;
+      blocks.errorShown = true;
+      setHelp(m.code === 'refused' ? `refused: ${m.message}` : `server: ${m.message}`, true);
       break;
     default:
       break;
@@ -412,8 +568,15 @@ window.__studio = {
   state: () => JSON.parse(JSON.stringify(state)),
   stats: () => (audio.stats ? { ...audio.stats, rate: audio.ctx.sampleRate, ctxState: audio.ctx.state } : null),
   text: () => view.state.doc.toString(),
+  cellCenter: (area, x, y, half = 0) => {
+    const c = blocks.layout && cellCenter(blocks.layout, area, x, y, half);
+    if (!c) return null;
+    const r = $('blocks').getBoundingClientRect();
+    return { x: r.left + c.x, y: r.top + c.y };
+  },
   blocks: () => (blocks.layout ? blocks.layout.areas.map((a) => ({ id: a.id, x: a.x, y: a.y, w: a.w, h: a.h,
-    blocks: a.blocks.map((b) => ({ id: b.id, typ: b.typ, lbl: b.lbl, x: b.x, y: b.y, w: b.w, h: b.h, color: b.color })) })) : null),
+    blocks: a.blocks.map((b) => ({ id: b.id, typ: b.typ, lbl: b.lbl, col: b.col, row: b.row, rows: b.rows, x: b.x, y: b.y, w: b.w, h: b.h, color: b.color,
+      inputs: b.inputs, outputs: b.outputs })) })) : null),
   scope: () => (scope.frame ? { sweep: scope.frame.sweep, trigger: scope.frame.trigger, threshold: scope.frame.threshold,
     timeMs: scope.frame.timeMs, filled: scope.frame.filled,
     traces: scope.frame.traces.map((t) => ({ active: t.active, offset: t.offset, gain: t.gain, points: Array.from(t.points) })) } : null),

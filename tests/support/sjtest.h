@@ -40,6 +40,23 @@ double sjt_eval(sjt *t, sj_ast *ast);
 /* Bitwise equality of doubles (NaN payloads aside). */
 int sjt_same(double a, double b);
 
+/* Fault injection (faults.c): install the failing allocator, arm it to fail allocation n (counting
+ * from 0; -1: never), run, then check sjt_faults_live() == 0. */
+void sjt_faults_install(void);
+void sjt_faults_remove(void);
+void sjt_faults_arm(long n);
+long sjt_faults_live(void);
+long sjt_faults_failures(void);
+long sjt_faults_count(void);
+
+/* The real-time trap (rt_trap.c): allocation, free and mutex calls made by a thread between
+ * sjt_rt_enter and sjt_rt_leave are counted. sjt_rt_trap_active says whether this build checks. */
+int sjt_rt_trap_active(void);
+void sjt_rt_enter(void);
+void sjt_rt_leave(void);
+long sjt_rt_violations(void);
+void sjt_rt_reset(void);
+
 #define SJT_ASSERT_NEAR(a, b, tol)                                                                               \
     do {                                                                                                         \
         double sjt_a_ = (a), sjt_b_ = (b);                                                                       \

@@ -198,9 +198,14 @@ typedef struct X {
     bool *promoted; /* per instruction: a promoted PV_LOAD or PV_STORE */
     bool *inv;      /* loop invariant: computed once before the loop into a stack slot */
     bool *fused;    /* a comparison used only by the BR ending its block: emitted as ucomisd + jcc */
+    /* disassembly marks */
+    sj_x64_marks *marks;
+    uint32_t nmarks, marks_cap;
 } X;
 
 static const int8_t hoist_regs[3] = {RBP, R14, R15};
+
+static void mark(X *x, uint32_t what);
 
 static bool grow(X *x, void **p, uint32_t *cap, size_t need, size_t elem)
 {
@@ -1556,11 +1561,22 @@ static void emit_invariant(X *x, uint32_t v)
     x->vi[v].rm = m;
 }
 
+/* Remembers where something starts, for the disassembly (best effort: dropped without memory). */
+static void mark(X *x, uint32_t what)
+{
+    size_t cap = x->marks_cap;
+    if (!sj__grow((void **)&x->marks, &cap, (size_t)x->nmarks + 1, sizeof(sj_x64_marks)))
+        return;
+    x->marks_cap = (uint32_t)cap;
+    x->marks[x->nmarks++] = (sj_x64_marks){(uint32_t)x->n, what};
+}
+
 static void x64_free(sj_code *code)
 {
     sj_x64_impl *im = code->impl;
     if (im) {
         sj__jit_free(&im->region);
+        sj__free(im->marks);
         sj__free(im);
     }
     code->impl = NULL;
@@ -1585,6 +1601,7 @@ static void x_fini(X *x)
     sj__free(x->promoted);
     sj__free(x->inv);
     sj__free(x->fused);
+    sj__free(x->marks);
 }
 
 static void choose_hoists(X *x)
@@ -1769,6 +1786,7 @@ static sj_status x_compile(X *x, sj_code *out)
     while (x->n % 16)
         b1(x, 0x90);
     bind(x, l_loop);
+    mark(x, SJ_X64_MARK_LOOP);
 
     plan pl;
     memset(&pl, 0, sizeof pl);
@@ -1780,6 +1798,7 @@ static sj_status x_compile(X *x, sj_code *out)
             enter_block(x, bi);
         }
         bind(x, blabel[bi]);
+        mark(x, bi);
         for (uint32_t i = bl->start; i < bl->end && !x->oom; i++) {
             const sj_ir_inst *in = &f->insts[i];
             if (in->op == SJ_IR_JMP) {
@@ -1821,6 +1840,7 @@ static sj_status x_compile(X *x, sj_code *out)
     }
     sj__free(pl.st);
     bind(x, l_latch);
+    mark(x, SJ_X64_MARK_LATCH);
     enc(x, 0, 1, 0x83, 1, 0, R_(R12), 1); /* add r12, 8 */
     b1(x, 8);
     enc(x, 0, 1, 0x39, 1, R13, R_(R12), 0); /* cmp r12, r13 */
@@ -1837,6 +1857,7 @@ static sj_status x_compile(X *x, sj_code *out)
     for (int k = nsaved - 1; k >= 0; k--)
         pop(x, saved[k]);
     b1(x, 0xC3);
+    mark(x, SJ_X64_MARK_COLD);
     emit_cold(x);
     sj__free(blabel);
     if (x->oom)
@@ -1885,6 +1906,10 @@ static sj_status x_compile(X *x, sj_code *out)
     im->code_bytes = code_bytes;
     im->total_bytes = total_bytes;
     im->spill_slots = x->nslots;
+    im->npromoted = x->npromo;
+    im->marks = x->marks; /* handed over */
+    im->nmarks = x->nmarks;
+    x->marks = NULL;
     memset(out, 0, sizeof *out);
     sj_kernel_fn kfn;
     void *base = mem;

@@ -25,11 +25,22 @@ unsigned sj__x64_cpu_features(void);
 void sj__x64_set_feature_mask(unsigned mask);
 
 /* What sj_code.impl points to for native code. */
+typedef struct sj_x64_marks {
+    uint32_t offset; /* code offset */
+    uint32_t what;   /* a block index, or one of SJ_X64_MARK_* */
+} sj_x64_marks;
+#define SJ_X64_MARK_LOOP 0xffffff00u  /* the frame loop starts */
+#define SJ_X64_MARK_LATCH 0xffffff01u /* next frame */
+#define SJ_X64_MARK_COLD 0xffffff02u  /* out-of-line paths and stubs */
+
 typedef struct sj_x64_impl {
     sj_jit_region region;
     size_t code_bytes; /* instructions (the constant pool follows) */
     size_t total_bytes;
     uint32_t spill_slots;
+    uint32_t npromoted; /* persistent variables kept in registers across frames */
+    sj_x64_marks *marks; /* for the disassembly, in code order (may be NULL) */
+    uint32_t nmarks;
 } sj_x64_impl;
 
 /* Disassembly of a compiled function (capstone when built with it, else a hex dump). */

@@ -7,6 +7,18 @@
 #include <capstone/capstone.h>
 #endif
 
+static void put_mark(sj_sb *sb, uint32_t what)
+{
+    if (what == SJ_X64_MARK_LOOP)
+        sj__sb_append(sb, "; ---- frame loop ----\n");
+    else if (what == SJ_X64_MARK_LATCH)
+        sj__sb_append(sb, "; next frame\n");
+    else if (what == SJ_X64_MARK_COLD)
+        sj__sb_append(sb, "; ---- out of line: slow index paths and stubs ----\n");
+    else
+        sj__sb_printf(sb, "b%u:\n", what);
+}
+
 char *sj__x64_disassemble(const sj_code *code)
 {
     if (!code || !code->impl)
@@ -15,8 +27,11 @@ char *sj__x64_disassemble(const sj_code *code)
     const uint8_t *p = im->region.base;
     sj_sb sb;
     sj__sb_init(&sb);
-    sj__sb_printf(&sb, "; x86-64 code: %zu bytes of instructions, %zu bytes with constants, %u spill slots\n",
-                  im->code_bytes, im->total_bytes, im->spill_slots);
+    sj__sb_printf(&sb,
+                  "; x86-64 code: %zu bytes of instructions, %zu bytes with constants, %u spill slots, "
+                  "%u persistent variables in registers\n",
+                  im->code_bytes, im->total_bytes, im->spill_slots, im->npromoted);
+    uint32_t m = 0;
 #ifdef SJ_HAVE_CAPSTONE
     csh h;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
@@ -24,6 +39,8 @@ char *sj__x64_disassemble(const sj_code *code)
         size_t n = cs_disasm(h, p, im->code_bytes, 0, 0, &insn);
         size_t end = 0;
         for (size_t i = 0; i < n; i++) {
+            while (m < im->nmarks && im->marks[m].offset <= insn[i].address)
+                put_mark(&sb, im->marks[m++].what);
             sj__sb_printf(&sb, "%6llx:  %-8s %s\n", (unsigned long long)insn[i].address, insn[i].mnemonic,
                           insn[i].op_str);
             end = (size_t)insn[i].address + insn[i].size;
@@ -36,6 +53,7 @@ char *sj__x64_disassemble(const sj_code *code)
         return sj__sb_finish(&sb);
     }
 #endif
+    (void)m;
     for (size_t i = 0; i < im->code_bytes; i++)
         sj__sb_printf(&sb, "%02x%s", p[i], (i % 16 == 15 || i + 1 == im->code_bytes) ? "\n" : " ");
     return sj__sb_finish(&sb);

@@ -67,7 +67,7 @@ test('the text view shows the compiled program, read-only, and the file is never
   await page.keyboard.type('zzz');
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(await page.evaluate(() => window.__studio.text()), text);
-  assert.match(await page.textContent('#file'), /read-only/);
+  assert.match(await page.textContent('#file'), /\(blocks\)/);
   assert.equal(readFileSync(file, 'utf8'), before);
   assert.equal((await page.evaluate(() => window.__studio.state())).lastResult.ok, true);
 });

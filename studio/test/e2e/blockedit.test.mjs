@@ -1,0 +1,144 @@
+// End-to-end: editing a block program with the reference's gestures (docs/studio.md, "Block
+// editor"): the picker, value entry, chain move, clone, port shift, delete, a refused operation
+// explained, undo and redo, and every accepted edit compiled and saved.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launch } from './harness.mjs';
+
+let dir, file, server, browser, page;
+const consoleErrors = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sjstudio-edit-'));
+  file = join(dir, 'sine.json');
+  copyFileSync(new URL('../../../examples/blocks_sine.json', import.meta.url), file);
+  server = await startServer({ file });
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1300, height: 700 } });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const blocksNow = () => page.evaluate(() => window.__studio.blocks());
+const root = async () => (await blocksNow())[0].blocks;
+const at = async (x, y) => (await root()).find((b) => b.col === x && b.row === y);
+const center = (area, x, y, half = 0) => page.evaluate((a) => window.__studio.cellCenter(...a), [area, x, y, half]);
+const ops = () => page.evaluate(() => window.__studio.state().blocksOps || 0);
+// Runs fn (which sends one operation) and waits until the server's new snapshot arrived.
+async function op(fn) {
+  const n = await ops();
+  await fn();
+  await page.waitForFunction((k) => (window.__studio.state().blocksOps || 0) > k, n, { timeout: 5000 });
+}
+async function click(area, x, y, half = 0, button = 'left') {
+  const c = await center(area, x, y, half);
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.down({ button });
+  await page.mouse.up({ button });
+}
+async function drag(from, to, button = 'left') {
+  const a = await center(...from), b = await center(...to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down({ button });
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+  await page.mouse.move(b.x, b.y);
+  await page.mouse.up({ button });
+}
+const hex = (c) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+const waitCompiled = () => page.waitForFunction(() => {
+  const s = window.__studio.state();
+  return s.lastResult && s.lastResult.rev === s.rev;
+}, null, { timeout: 5000 });
+
+test('clicking an empty cell opens the picker; choosing (arit) + places it', async () => {
+  await click(0, 0, 5);
+  await page.waitForSelector('#popup:not([hidden])');
+  const labels = await page.$$eval('#popup button', (bs) => bs.map((b) => b.textContent));
+  assert.ok(labels.includes('(arit) +') && labels.includes('(lite) value'), labels.join(' '));
+  await op(() => page.click('#popup button:text-is("(arit) +")'));
+  const plus = await at(0, 5);
+  assert.equal(plus.typ, '+');
+  const px = await page.evaluate((b) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(b.x + 1, b.y + 3, 1, 1).data.slice(0, 3)), plus);
+  assert.equal(hex(px), '#a69b64'); // arithmetics: STD_COLORS[4]
+  await waitCompiled();
+});
+
+test('a value block asks for its number in the entry popup', async () => {
+  await click(0, 2, 5);
+  await page.waitForSelector('#picker-filter');
+  await page.keyboard.type('value');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#entry');
+  await page.keyboard.type('0.5');
+  await op(() => page.keyboard.press('Enter'));
+  const v = await at(2, 5);
+  assert.deepEqual([v.typ, v.lbl], ['value', '0.5']);
+});
+
+test('a left-drag moves the chain; a drag from an empty cell onto a block clones it', async () => {
+  await op(() => drag([0, 2, 5], [0, 3, 8]));
+  assert.equal(await at(2, 5), undefined);
+  assert.equal((await at(3, 8)).lbl, '0.5');
+  await op(() => drag([0, 6, 8], [0, 3, 8]));
+  const clone = await at(6, 8);
+  const orig = await at(3, 8);
+  assert.equal(clone.lbl, '0.5');
+  assert.notEqual(clone.id, orig.id);
+});
+
+test('a right-click on a port shifts it one row down, wrapping', async () => {
+  const phase = (await root()).find((b) => b.typ === 'phase');
+  assert.deepEqual(phase.outputs, [null, 'ph']);
+  await op(() => click(0, phase.col, phase.row + 1, 1, 'right'));
+  assert.deepEqual((await root()).find((b) => b.typ === 'phase').outputs, ['ph', null]);
+  await op(() => click(0, phase.col, phase.row, 1, 'right')); // row 0's output goes back down to row 1
+  assert.deepEqual((await root()).find((b) => b.typ === 'phase').outputs, [null, 'ph']);
+});
+
+test('an operation that is not possible is explained and changes nothing', async () => {
+  const before = await blocksNow();
+  await click(0, 0, 4); // a 2-row + at (0,4) would overlap the + at (0,5)
+  await page.waitForSelector('#popup:not([hidden])');
+  await page.click('#popup button:text-is("(arit) +")');
+  await page.waitForFunction(() => document.getElementById('help').classList.contains('error'), null, { timeout: 5000 });
+  assert.match(await page.textContent('#help'), /^refused: .*(space|occupied)/i);
+  assert.deepEqual(await blocksNow(), before);
+});
+
+test('the block menu deletes; Ctrl+Z undoes and Ctrl+Shift+Z redoes', async () => {
+  await click(0, 6, 8);
+  await page.waitForSelector('#popup button:text-is("delete")');
+  await op(() => page.click('#popup button:text-is("delete")'));
+  assert.equal(await at(6, 8), undefined);
+  await page.focus('#blocks');
+  await op(() => page.keyboard.press('Control+z'));
+  assert.equal((await at(6, 8)).lbl, '0.5');
+  await op(() => page.keyboard.press('Control+Shift+z'));
+  assert.equal(await at(6, 8), undefined);
+});
+
+test('each edit is compiled (the text view follows) and saved to the file', async () => {
+  await waitCompiled();
+  const s = await page.evaluate(() => window.__studio.state());
+  assert.equal(s.lastResult.ok, true, JSON.stringify(s.lastResult.diagnostics));
+  assert.equal(s.activeRev, s.rev);
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  const typs = saved.areas[0].blocks.map((b) => `${b.block.typ}@${b.x},${b.y}`);
+  assert.ok(typs.includes('+@0,5') && typs.includes('value@3,8') && !typs.includes('value@6,8'), typs.join(' '));
+  assert.match(await page.evaluate(() => window.__studio.text()), /sin/);
+});
+
+test('no errors in the page console', () => {
+  assert.deepEqual(consoleErrors, []);
+});
