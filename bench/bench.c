@@ -213,7 +213,7 @@ static void run_blocks(runner *r, int nblocks)
             r->x->process(r->xs, in, o1, o2, o3, BLOCK);
             break;
         case 4:
-            for (int k = 0; k < 6; k++)
+            for (int k = 0; k < 8; k++)
                 r->bare->env.in[k] = zeros;
             r->bare->env.out[0] = o1;
             r->bare->env.out[1] = o2;

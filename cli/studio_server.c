@@ -414,7 +414,7 @@ static void handle_scope_set(server *S, client *c, const sjs_jobject *o)
     if ((m = sjs_json_get(o, "trigger")) && !(trigger = sjs_json_string(m, NULL)))
         why = "trigger must be a string";
     for (int i = 0; i < 3 && !why; i++) {
-        char key[16];
+        char key[24];
         snprintf(key, sizeof key, "tap%d", i + 1);
         if ((m = sjs_json_get(o, key)) && !(taps[i] = sjs_json_string(m, NULL)))
             why = "a tap must be a string";
@@ -555,8 +555,25 @@ static void handle_message(server *S, client *c, const char *data, size_t len)
             send_error(S, c, &o, "bad_message", "text.set needs a string \"text\" (without NUL characters)");
         } else {
             const char *why = NULL;
-            if (!studio_session_submit_text(S->session, text, tlen, (int64_t)req, &why))
+            uint64_t rev = 0;
+            if (!studio_session_submit_text(S->session, text, tlen, (int64_t)req, &rev, &why)) {
                 send_error(S, c, &o, "refused", why);
+            } else {
+                /* Other pages on this program show the new text too. */
+                sjs_buf b;
+                sjs_buf_init(&b);
+                sjs_buf_printf(&b, "{\"type\":\"text\",\"rev\":%llu,\"text\":", (unsigned long long)rev);
+                sjs_buf_json_string(&b, text, tlen);
+                sjs_buf_puts(&b, "}");
+                if (!b.failed) {
+                    pthread_mutex_lock(&S->mu);
+                    for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
+                        if (S->clients[i] && S->clients[i] != c)
+                            send_text_locked(S->clients[i], b.s, b.len);
+                    pthread_mutex_unlock(&S->mu);
+                }
+                sjs_buf_free(&b);
+            }
         }
         free(text);
     } else if (strcmp(type, "param.set") == 0) {

@@ -372,7 +372,9 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
             studio_session_free(s);
             return NULL;
         }
-        if (src && looks_like_blocks(src, len)) {
+        size_t plen = strlen(path);
+        bool new_blocks = !src && plen > 5 && strcmp(path + plen - 5, ".json") == 0;
+        if ((src && looks_like_blocks(src, len)) || new_blocks) {
             /* A block program: edited with the block language's operations; the text view shows
              * what it compiles to. */
             const sj_library *lib = sj_context_library(sj_engine_context(s->eng));
@@ -389,7 +391,8 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
             }
             sj_diag d;
             memset(&d, 0, sizeof d);
-            if (sj_blockfun_load_json(s->efun, src, len, &d) != SJ_OK) {
+            /* A missing .json FILE starts as an empty block program (created on the first edit). */
+            if (src && sj_blockfun_load_json(s->efun, src, len, &d) != SJ_OK) {
                 if (d.line > 0)
                     snprintf(err, errsz, "%s:%d:%d: %s", path, d.line, d.col, d.message);
                 else
@@ -562,7 +565,8 @@ char *studio_session_hello_json(studio_session *s)
     return b.s;
 }
 
-bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, const char **why)
+bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, uint64_t *rev,
+                                const char **why)
 {
     if (s->blocks_mode) {
         *why = "this is a block program: edit the blocks; the text shows what they compile to";
@@ -590,6 +594,7 @@ bool studio_session_submit_text(studio_session *s, const char *text, size_t len,
     s->pending_len = len;
     s->pending_rev = ++s->rev;
     s->pending_req = req;
+    *rev = s->rev;
     free(s->text);
     s->text = copy2;
     s->text_len = len;

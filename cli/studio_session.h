@@ -27,8 +27,9 @@ typedef void (*studio_result_fn)(const char *json, size_t len, void *user);
 #define STUDIO_NPARAMS 6
 #define STUDIO_MAX_TEXT ((size_t)512 * 1024)
 
-/* Loads path (a text program, or a block program shown read-only as text; a missing file starts
- * from a small example and is created on the first edit) or, with path NULL, starts unsaved.
+/* Loads path (a text program, or a block program edited with studio_session_block_op; a missing
+ * file starts from a small text example and is created on the first edit) or, with path NULL,
+ * starts unsaved.
  * Compiles the program once before returning. NULL with a message in err on failure. */
 studio_session *studio_session_new(const char *path, char *err, size_t errsz);
 /* Stops the worker and frees everything. Nobody may render any more. */
@@ -38,8 +39,10 @@ bool studio_session_start(studio_session *s, studio_result_fn fn, void *user);
 
 /* The hello message for a new client (text, revisions, last diagnostics, parameters). malloc'ed. */
 char *studio_session_hello_json(studio_session *s);
-/* Queues a new text (copied). Returns false with a reason if refused (read-only, too large). */
-bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, const char **why);
+/* Queues a new text (copied); *rev gets its revision. Returns false with a reason if refused (a block
+ * program, too large). */
+bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, uint64_t *rev,
+                                const char **why);
 
 /* Parameters in1, in2, alpha, beta, delta, gamma by index (0..5), or -1 for an unknown name. */
 int studio_param_index(const char *name);

@@ -6,3 +6,10 @@ fuzz-diff: $(O)/tests/test_diff_random
 	SJ_DIFF_SECONDS=$(or $(SECONDS),$(FUZZ_SECONDS),60) $(O)/tests/test_diff_random
 
 fuzz: fuzz-diff
+
+# A bounded run for CI (20 s), next to the modules' other fuzz-ci targets.
+.PHONY: fuzz-ci-diff
+fuzz-ci-diff: $(O)/tests/test_diff_random
+	SJ_DIFF_SECONDS=20 $(O)/tests/test_diff_random
+
+fuzz-ci: fuzz-ci-diff

@@ -1,5 +1,5 @@
-// Builds the front end into studio/dist (or the directory given): two bundles (the page and the
-// audio worklet) plus the HTML and CSS. esbuild's output is deterministic, so `make
+// Builds the front end into studio/dist (or the directory given): three bundles (the page, the
+// audio worklet and the audio worker) plus the HTML and CSS. esbuild's output is deterministic, so `make
 // studio-web-check` can rebuild into a temporary directory and compare with the committed dist.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ const out = resolve(process.argv[2] || join(here, 'dist'));
 mkdirSync(out, { recursive: true });
 await esbuild.build({
   absWorkingDir: here,
-  entryPoints: ['src/main.js', 'src/pcm-worklet.js'],
+  entryPoints: ['src/main.js', 'src/pcm-worklet.js', 'src/audio-worker.js'],
   bundle: true,
   minify: true,
   format: 'esm',

@@ -220,6 +220,20 @@ static void test_buffer_resize_keeps_contents(void **state)
     sjt_close(&t);
 }
 
+static void test_resize_never_applied(void **state)
+{
+    sjt t = sjt_open(state);
+    /* A function with a pending resize freed before init must not make the next compile believe the
+     * resize happened (found by the benchmark: buffer 0 stayed at 16). */
+    sj_function *f1 = sjt_compile(&t, sj_stmts(2, sj_buf_declare(0, 4800), sj_buf_len(0)));
+    sj_function_free(f1);
+    sj_function *f2 = sjt_compile(&t, sj_stmts(2, sj_buf_declare(0, 4800), sj_buf_len(0)));
+    sj_function_init(f2, 48000, NULL);
+    assert_true(sjt_exec(f2, 0, 0, NULL, NULL) == 4800);
+    sj_function_free(f2);
+    sjt_close(&t);
+}
+
 static void test_tables(void **state)
 {
     sjt t = sjt_open(state);
@@ -348,7 +362,7 @@ int main(void)
         SJT_BOTH(test_state_released_when_unused), SJT_BOTH(test_type_change),
         SJT_BOTH(test_persistent_by_name),  SJT_BOTH(test_buffers),
         cmocka_unit_test(test_wrap_index_rule), SJT_BOTH(test_buffer_resize_keeps_contents),
-        SJT_BOTH(test_tables),              SJT_BOTH(test_reset_and_rate),
+        SJT_BOTH(test_resize_never_applied), SJT_BOTH(test_tables),              SJT_BOTH(test_reset_and_rate),
         SJT_BOTH(test_block_equals_single), SJT_BOTH(test_context_free_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,9 +192,39 @@ static void test_diff_export(void **state)
     sj_library_release(g_lib);
 }
 
+/* Errors: the compile errors of sj_compile, a prefix that is not a C identifier, missing arguments. */
+static void test_export_errors(void **state)
+{
+    (void)state;
+    sj_library *lib = sj_library_new_std();
+    sj_context *ctx = sj_context_new(lib, NULL);
+    char *text = (char *)"untouched";
+    sj_diag d;
+    sj_ast *bad = sj_call("no_such_node", 1, 1, sj_lit(1.0));
+    assert_int_equal(sj_export_c(ctx, bad, "p", &text, &d), SJ_ERR_UNDEFINED_NODE);
+    assert_null(text);
+    assert_int_equal(d.code, SJ_ERR_UNDEFINED_NODE);
+    sj_ast_free(bad);
+    sj_ast *ok = sj_add(sj_var("in1"), sj_lit(1.0));
+    assert_int_equal(sj_export_c(ctx, ok, "9lives", &text, &d), SJ_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sj_export_c(ctx, ok, "a-b", &text, &d), SJ_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sj_export_c(NULL, ok, "p", &text, &d), SJ_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sj_export_c(ctx, NULL, "p", &text, &d), SJ_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sj_export_c(ctx, ok, "p", NULL, &d), SJ_ERR_INVALID_ARGUMENT);
+    /* NULL prefix: "sjx" */
+    assert_int_equal(sj_export_c(ctx, ok, NULL, &text, &d), SJ_OK);
+    assert_non_null(strstr(text, "void sjx_process("));
+    assert_non_null(strstr(text, "void sjx_init("));
+    sj_free(text);
+    sj_ast_free(ok);
+    sj_context_free(ctx);
+    sj_library_release(lib);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_export_errors),
         cmocka_unit_test(test_diff_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,6 +363,7 @@ static void test_diff_random(void **state)
     sj_library *lib = sj_library_new_std();
     assert_non_null(lib);
     const char *one = getenv("SJ_DIFF_SEED");
+    sj__x64_set_fma(false); /* bit-exact comparison: never the opt-in FMA mode */
     if (getenv("SJ_DIFF_MASK")) /* e.g. 0 (SSE2 only, no optimizations); default: everything */
         sj__x64_set_feature_mask((unsigned)strtoul(getenv("SJ_DIFF_MASK"), NULL, 0));
     const char *secs = getenv("SJ_DIFF_SECONDS");

@@ -113,7 +113,7 @@ static uint32_t call(tb *t, const sj_node_type *type, uint32_t state, uint32_t n
 
 #define NF 64
 typedef struct rig {
-    double in[6][NF];
+    double in[8][NF]; /* in1..gamma, then the initial &sig1/&sig2 */
     double out[3][NF];
     double pv[16];
     double bufmem[4][32];
@@ -148,7 +148,7 @@ static void rig_init(rig *r, unsigned seed)
         for (int i = 0; i < 8; i++)
             r->tabmem[k][i] = (float)(k * 10 + i) * 0.1f;
     }
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 8; k++)
         r->env.in[k] = r->in[k];
     for (int k = 0; k < 3; k++)
         r->env.out[k] = r->out[k];
@@ -517,6 +517,99 @@ static void test_promoted_pvs(void **st)
     free(t);
 }
 
+/* The opt-in FMA mode: a*b+c, c+a*b, a*b-c and c-a*b are rounded once, exactly as C's fma(); a
+ * product with another use is not contracted; without the mode nothing is contracted. */
+static void test_fma_mode(void **st)
+{
+    (void)st;
+    if (!(sj__x64_cpu_features() & SJ_X64_FMA))
+        skip();
+    for (int on = 0; on < 2; on++) {
+        sj__x64_set_fma(on != 0);
+        for (int pattern = 0; pattern < 6; pattern++) {
+            tb *t = tb_new();
+            blk(t, 0, 0, 0, 0);
+            uint32_t a = P(t, 0), b = pattern == 5 ? K(t, 1.0 / 3.0) : P(t, 1), c = P(t, 2);
+            uint32_t m = B2(t, SJ_IR_MUL, a, b), r;
+            switch (pattern) {
+            case 0: r = B2(t, SJ_IR_ADD, m, c); break;
+            case 1: r = B2(t, SJ_IR_ADD, c, m); break;
+            case 2: r = B2(t, SJ_IR_SUB, m, c); break;
+            case 3: r = B2(t, SJ_IR_SUB, c, m); break;
+            case 4: /* the product is used twice: never contracted */
+                r = B2(t, SJ_IR_ADD, m, c);
+                I(t, SJ_IR_OUT_STORE, 0, m, 0, 0, 0);
+                break;
+            default: r = B2(t, SJ_IR_ADD, m, a); break; /* a*(1/3) + a, a constant operand */
+            }
+            finish(t, r);
+            sj_code code = compile_ok(t);
+            rig rg;
+            rig_init(&rg, 14);
+            for (int i = 0; i < NF; i++) { /* inputs where one rounding differs from two */
+                rg.in[0][i] = 1.0 + ldexp((double)(i + 1), -30);
+                rg.in[1][i] = 1.0 - ldexp((double)(i + 3), -29);
+                rg.in[2][i] = -1.0 + (double)(i % 3) * 1e-9;
+            }
+            code.kernel(&rg.env, NF);
+            int contracted_differs = 0;
+            for (int i = 0; i < NF; i++) {
+                double A = rg.in[0][i], Bv = pattern == 5 ? 1.0 / 3.0 : rg.in[1][i], C = rg.in[2][i];
+                double plain, fused;
+                switch (pattern) {
+                case 0: case 1: case 4: plain = A * Bv + C; fused = fma(A, Bv, C); break;
+                case 2: plain = A * Bv - C; fused = fma(A, Bv, -C); break;
+                case 3: plain = C - A * Bv; fused = fma(-A, Bv, C); break;
+                default: plain = A * Bv + A; fused = fma(A, Bv, A); break;
+                }
+                bool contract = on && pattern != 4;
+                same(rg.out[2][i], contract ? fused : plain, i);
+                contracted_differs += plain != fused;
+            }
+            assert_true(contracted_differs > 0); /* the inputs do tell the two apart */
+            code.free(&code);
+            free(t);
+        }
+    }
+    /* under register pressure: operands and results in xmm8..xmm14 and in spill slots */
+    sj__x64_set_fma(true);
+    enum { N = 20 };
+    tb *t = tb_new();
+    blk(t, 0, 0, 0, 0);
+    uint32_t v[N], w[N];
+    for (int k = 0; k < N; k++)
+        v[k] = B2(t, SJ_IR_ADD, P(t, (uint32_t)(k % 3)), K(t, k * 0.001));
+    for (int k = 0; k < N; k++)
+        w[k] = B2(t, SJ_IR_ADD, B2(t, SJ_IR_MUL, v[k], v[(k + 7) % N]), v[(k + 3) % N]);
+    uint32_t acc = w[0];
+    for (int k = 1; k < N; k++)
+        acc = B2(t, SJ_IR_SUB, acc, w[k]);
+    finish(t, acc);
+    sj_code code = compile_ok(t);
+    char *dis = code.disassemble(&code);
+#ifdef SJ_HAVE_CAPSTONE
+    assert_non_null(strstr(dis, "vfmadd231sd"));
+#endif
+    sj_free(dis);
+    rig rg;
+    rig_init(&rg, 15);
+    code.kernel(&rg.env, NF);
+    for (int i = 0; i < NF; i++) {
+        double V[N], W[N];
+        for (int k = 0; k < N; k++)
+            V[k] = rg.in[k % 3][i] + k * 0.001;
+        for (int k = 0; k < N; k++)
+            W[k] = fma(V[k], V[(k + 7) % N], V[(k + 3) % N]);
+        double ac = W[0];
+        for (int k = 1; k < N; k++)
+            ac = ac - W[k];
+        same(rg.out[2][i], ac, i);
+    }
+    code.free(&code);
+    free(t);
+    sj__x64_set_fma(false);
+}
+
 /* rsp stays 16-byte aligned at calls whatever the number of spill slots and saved registers. */
 static void test_call_alignment(void **st)
 {
@@ -740,18 +833,18 @@ static void test_sig_in_and_frames(void **st)
     rig_init(&a, 9);
     a.env.aux[2] = 1.0;
     for (int i = 0; i < NF; i++)
-        a.out[0][i] = i;
+        a.in[6][i] = i; /* the initial &sig1 */
     memcpy(&b, &a, sizeof a);
     rig_init(&b, 9);
     b.env.aux[2] = 1.0;
     for (int i = 0; i < NF; i++)
-        b.out[0][i] = i;
+        b.in[6][i] = i;
     code.kernel(&a.env, 0);
     same(a.pv[3], 0.0, 0);
     code.kernel(&a.env, NF);
     for (int i = 0; i < NF; i++) {
         sj_env e = b.env;
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < 8; k++)
             e.in[k] = b.in[k] + i;
         for (int k = 0; k < 3; k++)
             e.out[k] = b.out[k] + i;
@@ -946,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_calls),
         cmocka_unit_test(test_call_alignment),
         cmocka_unit_test(test_promoted_pvs),
+        cmocka_unit_test(test_fma_mode),
         cmocka_unit_test(test_control_flow),
         cmocka_unit_test(test_phi_pressure),
         cmocka_unit_test(test_buffers_tables),
@@ -953,5 +1047,6 @@ int main(void)
         cmocka_unit_test(test_wx_and_disasm),
         cmocka_unit_test(test_alloc_failures),
     };
+    sj__x64_set_fma(false); /* bit-exact expectations, whatever SIGJIT_FMA says */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@
     X(NOP, 0, 0)                                     /* removed instruction */                       \
     X(CONST, 0, SJ_IRF_PURE | SJ_IRF_VALUE)          /* k */                                         \
     X(PARAM, 0, SJ_IRF_PURE | SJ_IRF_VALUE)          /* env->in[slot][frame], slot 0..5 */           \
-    X(SIG_IN, 0, SJ_IRF_PURE | SJ_IRF_VALUE)         /* env->out[slot][frame], slot 0..1: initial &sigN */ \
+    X(SIG_IN, 0, SJ_IRF_PURE | SJ_IRF_VALUE)         /* env->in[6 + slot][frame], slot 0..1: initial &sigN */ \
     X(AUX, 0, SJ_IRF_PURE | SJ_IRF_VALUE)            /* env->aux[slot]: 0 srate, 1 israte, 2 reset */ \
     X(PV_LOAD, 0, SJ_IRF_LOAD | SJ_IRF_VALUE)        /* env->pv[slot] */                             \
     X(PV_STORE, 1, SJ_IRF_EFFECT)                    /* env->pv[slot] = a */                         \
@@ -123,8 +123,10 @@ typedef struct sj_ir_func {
 
 /* The environment of one kernel call. Field offsets are part of the native backends' ABI. */
 typedef struct sj_env {
-    const double *in[6]; /* never NULL inside a kernel call */
-    double *out[3];      /* sig1, sig2, ret; never NULL inside a kernel call */
+    /* in1, in2, alpha, beta, delta, gamma, then the initial values of &sig1 and &sig2 (zeros in block
+     * processing, the caller's values in exec); never NULL inside a kernel call. */
+    const double *in[8];
+    double *out[3];      /* sig1, sig2, ret: written, never read; never NULL inside a kernel call */
     double aux[3];       /* srate, israte, reset */
     double rv[5];        /* multi-return slots */
     double *pv;

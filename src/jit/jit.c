@@ -88,10 +88,28 @@ sj_status sj__jit_seal(sj_jit_region *r)
 {
     if (!r->base)
         return SJ_ERR_INTERNAL;
-    /* Drops write permission in the same call that adds execute: never both at once. */
+    /* Drops write permission in the same call that adds execute: never both at once. A system that
+     * refuses executable memory (a hardened kernel, SELinux execmem) gives SJ_ERR_UNSUPPORTED, on
+     * which the runtime falls back to the interpreter. */
     if (mprotect(r->base, r->mapped, PROT_READ | PROT_EXEC) != 0)
-        return SJ_ERR_INTERNAL;
+        return SJ_ERR_UNSUPPORTED;
     return SJ_OK;
+}
+
+bool sj__jit_usable(void)
+{
+    static _Atomic int usable = -1;
+    if (usable < 0) {
+        sj_jit_region r;
+        bool ok = sj__jit_alloc(&r, 1) == SJ_OK;
+        if (ok) {
+            *(volatile uint8_t *)r.base = 0xC3; /* ret */
+            ok = sj__jit_seal(&r) == SJ_OK;
+            sj__jit_free(&r);
+        }
+        usable = ok;
+    }
+    return usable == 1;
 }
 
 void sj__jit_free(sj_jit_region *r)

@@ -17,8 +17,11 @@ typedef struct sj_jit_region {
 
 /* [non-RT] Maps at least size bytes read+write. SJ_ERR_NOMEM on failure. */
 sj_status sj__jit_alloc(sj_jit_region *r, size_t size);
-/* [non-RT] Switches the region to read+execute (no more writes). SJ_ERR_INTERNAL on failure. */
+/* [non-RT] Switches the region to read+execute (no more writes). SJ_ERR_UNSUPPORTED when the system
+ * refuses executable memory. */
 sj_status sj__jit_seal(sj_jit_region *r);
+/* [non-RT] Whether this process may create executable memory (probed once with one page). */
+bool sj__jit_usable(void);
 /* [non-RT] Unmaps the region (base NULL is fine). */
 void sj__jit_free(sj_jit_region *r);
 

@@ -174,8 +174,13 @@ static void function_destroy(sj_function *f)
         state_release(ctx, f->states[i]);
     for (uint32_t i = 0; i < f->npv; i++)
         pv_release(ctx, f->pvs[i]);
-    for (uint32_t i = 0; i < f->nupdates; i++)
+    for (uint32_t i = 0; i < f->nupdates; i++) {
+        /* A resize that init never applied: the context's record of the installed length is wrong
+         * now, so the next compile must not trust it. */
+        if (!f->updates_done)
+            ctx->buffer_lengths[f->updates[i].idx] = SIZE_MAX;
         sj__free(f->updates[i].data);
+    }
     sj__free(f->states);
     sj__free(f->state_ptrs);
     sj__free(f->new_states);
@@ -440,10 +445,11 @@ void sj_function_init(sj_function *f, double srate, const sj_function *prev)
 double sj_function_exec(sj_function *f, double in1, double in2, double alpha, double beta, double delta,
                         double gamma, double *sig1, double *sig2)
 {
-    double in[6] = {in1, in2, alpha, beta, delta, gamma};
-    double out[3] = {sig1 ? *sig1 : 0.0, sig2 ? *sig2 : 0.0, 0.0};
+    /* The last two inputs are the initial values of &sig1 and &sig2. */
+    double in[8] = {in1, in2, alpha, beta, delta, gamma, sig1 ? *sig1 : 0.0, sig2 ? *sig2 : 0.0};
+    double out[3];
     sj_env env;
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 8; k++)
         env.in[k] = &in[k];
     for (int k = 0; k < 3; k++)
         env.out[k] = &out[k];
@@ -465,6 +471,7 @@ sj_frame sj_function_exec_2in_2out(sj_function *f, double in1, double in2)
     return fr;
 }
 
+/* Inputs not given, and the initial &sig1/&sig2 of block processing. */
 static const double zeros[SJ_CHUNK];
 
 void sj_function_process(sj_function *f, const sj_block_io *io, size_t n)
@@ -473,6 +480,7 @@ void sj_function_process(sj_function *f, const sj_block_io *io, size_t n)
         return;
     sj_env env;
     sj__function_env(f, &env);
+    env.in[6] = env.in[7] = zeros; /* &sig1/&sig2 start at 0.0 on every frame */
     size_t done = 0;
     while (done < n) {
         size_t len = n - done < SJ_CHUNK ? n - done : SJ_CHUNK;
@@ -489,10 +497,6 @@ void sj_function_process(sj_function *f, const sj_block_io *io, size_t n)
         double *outs[3] = {io->sig1, io->sig2, io->ret};
         for (int k = 0; k < 3; k++)
             env.out[k] = outs[k] ? outs[k] + done : f->scratch[k];
-        /* &sig1/&sig2 start at 0.0 on every frame. */
-        memset(env.out[0], 0, len * sizeof(double));
-        memset(env.out[1], 0, len * sizeof(double));
-        memset(env.rv, 0, sizeof env.rv);
         f->code.kernel(&env, len);
         done += len;
     }

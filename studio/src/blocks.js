@@ -6,7 +6,7 @@ export const BH = 30; // block_size: a cell's height
 export const BW = 75; // block_w_factor 2.5 times that
 export const STD_COLORS = ['#922f93', '#862b37', '#b45745', '#835933', '#a69b64', '#bec8a6', '#346c38', '#1fb349',
   '#4cdb80', '#59bca3', '#228f9d', '#03b5e7', '#3b5eca', '#594fa1', '#c2b2eb', '#ac70fa', '#9850a9', '#dc4fc1', '#03fdcb'];
-export const COLORS = { bg: '#111920', blockBg: '#192129', hoverBg: '#922f93', hoverBorder: '#ecf9ce', label: '#d73988', grid: '#1e333d' };
+export const COLORS = { bg: '#111920', blockBg: '#192129', hoverBg: '#922f93', hoverBorder: '#ecf9ce', label: '#d73988', grid: '#1e333d', bad: '#ff3355' };
 const PAD = 0.15 * BW; // inner margin of a sub-area (its size adds 0.3 * BW)
 
 // Areas placed in pixels: [{id, x, y, w, h (px), cols, rows, color (frame), blocks: [{...block, x, y, w, h, col, row}]}],
@@ -26,8 +26,11 @@ export function layout(snap, { minCols = 8, minRows = 4 } = {}) {
       maxX = Math.max(maxX, p.x + 1);
       maxY = Math.max(maxY, p.y + p.block.rows);
     }
-    const cols = root ? Math.max(minCols, maxX - minX + 1) : a.size[0];
-    const rows = root ? Math.max(minRows, maxY - minY + 1) : a.size[1];
+    // The root shows at least its declared size (16 x 16 in the reference) and one free column and
+    // row beyond its blocks, so there is always room to place one more.
+    const size = Array.isArray(a.size) ? a.size : [0, 0];
+    const cols = root ? Math.max(minCols, size[0], maxX - minX + 1) : size[0];
+    const rows = root ? Math.max(minRows, size[1], maxY - minY + 1) : size[1];
     const ox = root ? x0 - minX * BW : x0 + PAD, oy = root ? y0 - minY * BH : y0 + PAD;
     const area = {
       id, x: x0, y: y0, w: root ? cols * BW : cols * BW + 0.3 * BW, h: root ? rows * BH : rows * BH + 0.3 * BW,
@@ -115,16 +118,20 @@ export function gesture(down, up, button) {
 }
 
 // Picker entries: "(cate) name" sorted by category/name, as the reference's picker; `filter` keeps
-// the ones whose label contains it.
+// the ones whose label contains it, the exact name first, then names that start with it (so typing
+// "sin" and Enter takes sin, not fsin).
 export function pickerEntries(types, filter = '') {
   const f = filter.trim().toLowerCase();
+  const rank = (t) => (!f ? 0 : t.name.toLowerCase() === f ? 0 : t.name.toLowerCase().startsWith(f) ? 1 : 2);
   return (types || [])
     .map((t) => ({ ...t, label: `(${t.category.slice(0, 4)}) ${t.name}` }))
+    .filter((t) => !f || t.label.toLowerCase().includes(f))
     .sort((a, b) => {
+      const ra = rank(a), rb = rank(b);
+      if (ra !== rb) return ra - rb;
       const ka = `${a.category}/${a.name}`, kb = `${b.category}/${b.name}`;
       return ka < kb ? -1 : ka > kb ? 1 : 0;
-    })
-    .filter((t) => !f || t.label.toLowerCase().includes(f));
+    });
 }
 
 // The help line for a hovered block: "name (category): description", plus the port under the pointer.
@@ -138,7 +145,16 @@ export function helpText(h, types) {
   return s;
 }
 
-export function draw(g, lay, hover) {
+// The outline of `rows` cells from cell (x, y) of an area, in pixels (the empty-cell hover and the drag
+// preview), or null.
+export function cellRect(lay, area, x, y, rows = 1) {
+  const a = lay.areas.find((r) => r.id === area);
+  return a ? { x: a.ox + x * BW, y: a.oy + y * BH, w: BW, h: rows * BH } : null;
+}
+
+// bad: the id of a block the last compile failed on (drawn with a red border), or 0.
+// marks: {cell: rect} outlines an empty cell or the drag preview, {press: rect} the grabbed block.
+export function draw(g, lay, hover, bad = 0, marks = {}) {
   g.fillStyle = COLORS.bg;
   g.fillRect(0, 0, lay.width, lay.height);
   for (const a of lay.areas) {
@@ -155,7 +171,7 @@ export function draw(g, lay, hover) {
       const color = STD_COLORS[b.color] || STD_COLORS[0];
       g.fillStyle = hovered ? COLORS.hoverBg : COLORS.blockBg;
       g.fillRect(b.x, b.y, b.w, b.h);
-      g.strokeStyle = hovered ? COLORS.hoverBorder : color;
+      g.strokeStyle = hovered ? COLORS.hoverBorder : b.id === bad ? COLORS.bad : color;
       g.lineWidth = 2;
       g.strokeRect(b.x + 1, b.y + 1, b.w - 2, b.h - 2);
       g.fillStyle = hovered ? COLORS.hoverBg : COLORS.blockBg; // ports: notches cut into the border
@@ -182,6 +198,15 @@ export function draw(g, lay, hover) {
         g.strokeRect(b.x + hover.half * BW / 2 + 0.1 * BW / 2, b.y + hover.row * BH + 2, 0.8 * BW / 2, BH - 4);
       }
     }
+  }
+  g.lineWidth = 1;
+  if (marks.press) {
+    g.strokeStyle = COLORS.label;
+    g.strokeRect(marks.press.x + 0.5, marks.press.y + 0.5, marks.press.w - 1, marks.press.h - 1);
+  }
+  if (marks.cell) {
+    g.strokeStyle = COLORS.hoverBorder;
+    g.strokeRect(marks.cell.x + 0.5, marks.cell.y + 0.5, marks.cell.w - 1, marks.cell.h - 1);
   }
   g.textAlign = 'left';
   g.textBaseline = 'alphabetic';

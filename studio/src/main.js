@@ -8,10 +8,10 @@ import { setDiagnostics, lintGutter } from '@codemirror/lint';
 import { sigjitLanguage } from './lang.js';
 import { studioTheme } from './theme.js';
 import { rangeOnLine, describe } from './diag.js';
-import { PARAMS, KIND_AUDIO, KIND_SCOPE, decodeBinary, decodeScope, binaryKind, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
+import { PARAMS, KIND_SCOPE, decodeScope, binaryKind, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
 import { drawScope as paintScope, sliderToMs, msToSlider } from './scope.js';
 import { rms, zeroCrossingHz } from './analysis.js';
-import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText, gesture, pickerEntries, cellCenter } from './blocks.js';
+import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText, gesture, pickerEntries, cellCenter, cellRect } from './blocks.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,7 +71,10 @@ function setEditorText(text) {
 function showDiagnostics(result) {
   const doc = view.state.doc;
   const list = [];
+  blocks.bad = result.ok ? 0 : result.block || 0;
+  redrawBlocks();
   for (const d of result.diagnostics || []) {
+    if (!d.line) continue; // no position in the text (e.g. an error of a block: drawn on the block)
     const ln = Math.min(Math.max(1, d.line || 1), doc.lines);
     const line = doc.line(ln);
     const r = rangeOnLine(line.from, line.text, d.line ? d.col : 0, d.span);
@@ -119,46 +122,90 @@ function showBlocks(snap, types) {
   const cv = $('blocks');
   cv.width = blocks.layout.width;
   cv.height = blocks.layout.height;
-  drawBlocks(cv.getContext('2d'), blocks.layout, null);
+  redrawBlocks();
 }
 function pointerHit(e) {
   const r = $('blocks').getBoundingClientRect();
   return hitBlocks(blocks.layout, e.clientX - r.left, e.clientY - r.top);
 }
 function redrawBlocks() {
-  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover);
+  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover, blocks.bad, blocks.marks || {});
+}
+// Outlines as the reference draws them: the empty cell under the pointer; while dragging a block,
+// where it would land (as tall as the block, shifted up by the row it was grabbed at) and the block
+// itself.
+function updateMarks(h) {
+  const d = blocks.down;
+  const marks = {};
+  if (d && d.hit && d.hit.block) {
+    const b = d.hit.block;
+    marks.press = { x: b.x, y: b.y, w: b.w, h: b.h };
+    if (h && !h.block) marks.cell = cellRect(blocks.layout, h.area, h.x, h.y - d.hit.row, b.rows);
+  } else if (h && !h.block) {
+    marks.cell = cellRect(blocks.layout, h.area, h.x, h.y, 1);
+  }
+  const key = JSON.stringify(marks);
+  if (key === blocks.marksKey) return false;
+  blocks.marksKey = key;
+  blocks.marks = marks;
+  return true;
 }
 function setHelp(text, isError = false) {
   const f = $('help');
   f.textContent = text;
+  f.title = text;
   f.classList.toggle('error', isError);
 }
 $('blocks').addEventListener('mousemove', (e) => {
   if (!blocks.layout) return;
+  if (blocks.pan) {
+    const sc = $('blocks').parentElement;
+    sc.scrollLeft = blocks.pan.left - (e.clientX - blocks.pan.x);
+    sc.scrollTop = blocks.pan.top - (e.clientY - blocks.pan.y);
+    return;
+  }
   const h = pointerHit(e);
+  const marksChanged = updateMarks(h);
   const same = blocks.hover && h && h.block === blocks.hover.block && h.row === blocks.hover.row && h.half === blocks.hover.half;
-  if (same || (!blocks.hover && !(h && h.block))) return;
+  if (same || (!blocks.hover && !(h && h.block))) {
+    if (marksChanged) redrawBlocks();
+    return;
+  }
   blocks.hover = h && h.block ? h : null;
   redrawBlocks();
   if (!blocks.errorShown) setHelp(blocks.hover ? helpText(h, blocks.types) : defaultHelp);
 });
 $('blocks').addEventListener('mouseleave', () => {
   blocks.hover = null;
+  blocks.pan = null;
+  updateMarks(null);
   redrawBlocks();
   if (!blocks.errorShown) setHelp(defaultHelp);
 });
 $('blocks').addEventListener('contextmenu', (e) => e.preventDefault());
 $('blocks').addEventListener('mousedown', (e) => {
+  if (blocks.layout && e.button === 1) { // middle-drag pans
+    e.preventDefault();
+    const sc = $('blocks').parentElement;
+    blocks.pan = { x: e.clientX, y: e.clientY, left: sc.scrollLeft, top: sc.scrollTop };
+    return;
+  }
   if (!blocks.layout || !state.readonly || (e.button !== 0 && e.button !== 2)) return;
   e.preventDefault();
   $('blocks').focus();
   closePopup();
   blocks.errorShown = false;
   blocks.down = { hit: pointerHit(e), button: e.button };
+  if (updateMarks(blocks.down.hit)) redrawBlocks();
 });
 $('blocks').addEventListener('mouseup', (e) => {
+  if (e.button === 1) {
+    blocks.pan = null;
+    return;
+  }
   const d = blocks.down;
   blocks.down = null;
+  if (updateMarks(pointerHit(e))) redrawBlocks();
   if (!d || e.button !== d.button) return;
   const g = gesture(d.hit, pointerHit(e), d.button);
   if (!g) return;
@@ -184,6 +231,7 @@ document.addEventListener('keydown', (e) => {
 
 function blockOp(op) {
   state.req += 1;
+  state.lastSentReq = state.req; // its compile result is the one to show
   blocks.pendingReq = state.req;
   send({ type: 'blocks.op', req: state.req, ...op });
 }
@@ -308,11 +356,13 @@ for (const id of PARAMS) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Audio.
-const audio = { ctx: null, node: null, analyser: null, stats: null, target: 0, slack: 0, wanted: false };
+// Audio. The stream runs in a dedicated Worker with its own WebSocket (audio-worker.js), talking to
+// the worklet directly over a MessagePort; the page only starts and stops it and shows its stats.
+const audio = { ctx: null, node: null, analyser: null, worker: null, stats: null, target: 0, slack: 0, wanted: false };
 
 async function startAudio() {
   audio.wanted = true;
+  updatePlay();
   if (!audio.ctx) {
     const ctx = new AudioContext({ latencyHint: 'interactive' });
     await ctx.audioWorklet.addModule('pcm-worklet.js');
@@ -323,43 +373,39 @@ async function startAudio() {
     audio.slack = Math.max(1024, Math.round(audio.target / 2));
     const node = new AudioWorkletNode(ctx, 'pcm-player', {
       numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2],
-      processorOptions: { capacity: 16384, target: audio.target, reportEvery: 256 },
+      processorOptions: { capacity: 16384, target: audio.target, maxTarget: 4 * audio.target, reportEvery: 256 },
     });
     const analyser = ctx.createAnalyser();
     analyser.fftSize = 32768;
     node.connect(analyser);
     analyser.connect(ctx.destination);
-    node.port.onmessage = (e) => {
+    const channel = new MessageChannel();
+    node.port.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
+    const worker = new Worker('audio-worker.js', { type: 'module' });
+    worker.onmessage = (e) => {
       const m = e.data;
-      if (m.type === 'consumed') send(msg.audioCredit(m.frames));
-      else if (m.type === 'stats') audio.stats = m;
+      if (m.type === 'stats') audio.stats = m;
+      else if (m.type === 'state') state.audio = m.audio;
+      else if (m.type === 'error') state.errors.push(m.error);
     };
-    Object.assign(audio, { ctx, node, analyser });
+    Object.assign(audio, { ctx, node, analyser, worker, port: channel.port2 });
+    worker.postMessage({
+      type: 'start', url: wsUrl(location, token), rate: ctx.sampleRate, targetMs, target: audio.target, slack: audio.slack,
+      port: channel.port2,
+    }, [channel.port2]);
+  } else {
+    audio.worker.postMessage({ type: 'start', url: wsUrl(location, token), rate: audio.ctx.sampleRate, targetMs: 50, target: audio.target, slack: audio.slack });
   }
-  await audio.ctx.resume();
-  requestAudioStream();
-}
-
-function requestAudioStream() {
-  if (!audio.ctx || !state.connected) return;
-  audio.node.port.postMessage({ type: 'reset' });
   state.audio = 'starting';
-  send(msg.audioStart(audio.ctx.sampleRate, 50));
+  await audio.ctx.resume();
 }
 
 async function stopAudio() {
   audio.wanted = false;
-  send(msg.audioStop());
+  if (audio.worker) audio.worker.postMessage({ type: 'stop' });
   state.audio = 'off';
   if (audio.ctx) await audio.ctx.suspend();
   updatePlay();
-}
-
-function onAudio(frame) {
-  if (frame.kind !== KIND_AUDIO || frame.channels !== 2 || !audio.node) return;
-  state.audioMessages++;
-  const copy = new Float32Array(frame.samples);
-  audio.node.port.postMessage({ type: 'pcm', samples: copy }, [copy.buffer]);
 }
 
 function updatePlay() {
@@ -429,6 +475,7 @@ function onScopeMeta(m) {
   scope.dirty = true;
 }
 
+let lastStatus = '';
 function drawLoop() {
   if (scope.dirty) {
     scope.dirty = false;
@@ -436,8 +483,9 @@ function drawLoop() {
     paintScope(cv.getContext('2d'), cv.width, cv.height, scope.frame, scope.names);
   }
   const st = audio.stats;
-  $('status').textContent = `rev ${state.rev} · playing rev ${state.activeRev}` +
-    (st ? ` · audio ${state.audio} ${audio.ctx ? audio.ctx.sampleRate : ''} Hz · buffer ${st.fill} · underruns ${st.underruns}` : '');
+  const status = `rev ${state.rev} · playing rev ${state.activeRev}` +
+    (st ? ` · audio ${state.audio} ${audio.ctx ? audio.ctx.sampleRate : ''} Hz · buffer ${st.fill}/${st.target} · underruns ${st.underruns}` : '');
+  if (status !== lastStatus) $('status').textContent = lastStatus = status; // no layout work when nothing changed
   requestAnimationFrame(drawLoop);
 }
 requestAnimationFrame(drawLoop);
@@ -477,7 +525,6 @@ function onMessage(m) {
         showDiagnostics(m.last);
       }
       setConn(true, 'connected');
-      if (audio.wanted) requestAudioStream();
       break;
     case 'compile.result':
       state.activeRev = m.active_rev;
@@ -485,7 +532,13 @@ function onMessage(m) {
       state.lastResult = m;
       if (typeof m.text === 'string' && state.readonly && m.rev >= state.rev) setEditorText(m.text);
       // Positions refer to the text of that revision: show them only if no newer edit is on its way.
-      if (!sendTimer && (m.req === state.lastSentReq || m.req === 0)) showDiagnostics(m);
+      if (!sendTimer && (m.req === state.lastSentReq || m.req === 0 || state.lastSentReq === -1)) showDiagnostics(m);
+      break;
+    case 'text':
+      // Another page edited the program. Take its text unless an edit of ours is on its way.
+      state.rev = Math.max(state.rev, m.rev);
+      state.lastSentReq = -1; // the diagnostics that follow belong to that page's text
+      if (!sendTimer) setEditorText(m.text);
       break;
     case 'blocks':
       state.rev = Math.max(state.rev, m.rev);
@@ -501,14 +554,6 @@ function onMessage(m) {
       break;
     case 'param':
       state.params[m.id] = m.value;
-      break;
-    case 'audio.started':
-      state.audio = 'on';
-      state.rate = m.rate;
-      send(msg.audioCredit(audio.target + audio.slack));
-      break;
-    case 'audio.stopped':
-      state.audio = 'off';
       break;
     case 'error':
       state.errors.push(m);
@@ -545,9 +590,6 @@ function connect() {
           scope.dirty = true;
           state.scopeFrames++;
         }
-      } else if (kind === KIND_AUDIO) {
-        const f = decodeBinary(e.data);
-        if (f) onAudio(f);
       }
     }
   };
@@ -555,7 +597,6 @@ function connect() {
     if (ws !== sock) return;
     const delay = backoffMs(attempt++);
     setConn(false, `disconnected; retrying in ${(delay / 1000).toFixed(1)} s`);
-    if (state.audio !== 'off') state.audio = 'waiting';
     setTimeout(connect, delay);
   };
 }
@@ -571,6 +612,10 @@ window.__studio = {
   cellCenter: (area, x, y, half = 0) => {
     const c = blocks.layout && cellCenter(blocks.layout, area, x, y, half);
     if (!c) return null;
+    // Scroll the cell into view first, so a pointer event there reaches the canvas.
+    const sc = $('blocks').parentElement;
+    if (c.y < sc.scrollTop + 20 || c.y > sc.scrollTop + sc.clientHeight - 20) sc.scrollTop = Math.max(0, c.y - sc.clientHeight / 2);
+    if (c.x < sc.scrollLeft + 20 || c.x > sc.scrollLeft + sc.clientWidth - 20) sc.scrollLeft = Math.max(0, c.x - sc.clientWidth / 2);
     const r = $('blocks').getBoundingClientRect();
     return { x: r.left + c.x, y: r.top + c.y };
   },

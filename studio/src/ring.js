@@ -51,10 +51,17 @@ export class FrameRing {
 
 // The player's policy over a FrameRing: priming, underrun counting, credit (frames consumed since
 // the last report). One render quantum at a time.
+// After an underrun the target grows by half its first value, up to maxTarget (an adaptive jitter
+// buffer: a machine that cannot keep 50 ms gets more); `growth` is what the server must be asked for
+// on top of the credit already given.
 export class Player {
-  constructor({ capacity, target, channels = 2 }) {
+  constructor({ capacity, target, channels = 2, maxTarget = 0 }) {
     this.ring = new FrameRing(capacity, channels);
     this.target = target;
+    this.initialTarget = target;
+    this.step = Math.round(target / 2);
+    this.maxTarget = Math.min(maxTarget || target, capacity);
+    this.growth = 0;
     this.primed = false;
     this.everPrimed = false;
     this.underruns = 0;
@@ -78,22 +85,33 @@ export class Player {
     if (n < frames) {
       this.underruns++;
       this.primed = false;
+      const g = Math.min(this.step, this.maxTarget - this.target);
+      if (g > 0) {
+        this.target += g;
+        this.growth += g;
+      }
     }
     this.minFill = Math.min(this.minFill, this.ring.fill);
     this.maxFill = Math.max(this.maxFill, this.ring.fill);
     return n;
   }
 
-  // Frames consumed since the last call (the credit to give back to the server).
+  // Frames consumed since the last call plus any growth of the target: the credit to give back to
+  // the server.
   takeCredit() {
-    const c = this.consumed;
+    const c = this.consumed + this.growth;
     this.consumed = 0;
+    this.growth = 0;
     return c;
   }
 
+  // A new stream (after audio.start): empty, and back to the first target, which is what the page
+  // credits at the start.
   reset() {
     this.ring.clear();
     this.primed = false;
     this.consumed = 0;
+    this.growth = 0;
+    this.target = this.initialTarget;
   }
 }

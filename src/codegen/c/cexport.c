@@ -6,11 +6,12 @@
  * functions with the same code, comparisons give 1.0/0.0, MIN/MAX are a<b?a:b / a>b?a:b. Built
  * without FMA contraction (-std=c11, or -ffp-contract=off) the results equal the interpreter's.
  *
- * Node calls: the math nodes of the standard library (recognised by their function pointer, so a
- * replaced node is never mistaken for them) become the C expressions they compute (sin, tanh, pow,
- * fract...). Any other node is called through a pointer in the state struct (node_fn[k]), which the
- * host sets, for example from sj_library_find(lib, name)->fn; its state lives inline in the struct
- * and is reset by node_reset[k] when set (else zeroed). The file lists those nodes in a comment.
+ * Node calls: the math nodes of the standard library and the reference's sin, accum, phase, /%,
+ * s&h, s&h~ (recognised by their function pointer, so a replaced node is never mistaken for them)
+ * are written out in C (see builtins[]). Any other node is called through a pointer in the state
+ * struct (node_fn[k]), which the host sets, for example from sj_library_find(lib, name)->fn or with
+ * the generated PREFIX_bind; its state lives inline in the struct and is reset by node_reset[k]
+ * when set (else zeroed). The file lists those nodes in its first comment.
  *
  * Persistent variables are copied into locals for the duration of a process call (so a C compiler
  * keeps them in registers) and written back at the end.
@@ -295,7 +296,7 @@ static void emit_func(sj_sb *sb, const char *pfx, const sj_ir_func *f, const xb 
             case SJ_IR_OP_COUNT:
                 break;
             case SJ_IR_PARAM: sj__sb_printf(sb, "        v%u = in%u[fr];\n", i, in->slot); break;
-            case SJ_IR_SIG_IN: sj__sb_printf(sb, "        v%u = out[%u][fr];\n", i, in->slot); break;
+            case SJ_IR_SIG_IN: sj__sb_printf(sb, "        v%u = 0.0; /* &sig%u starts at 0 every frame */\n", i, in->slot + 1); break;
             case SJ_IR_AUX: sj__sb_printf(sb, "        v%u = aux%u;\n", i, in->slot); break;
             case SJ_IR_PV_LOAD: sj__sb_printf(sb, "        v%u = pv%u;\n", i, in->slot); break;
             case SJ_IR_PV_STORE: sj__sb_printf(sb, "        pv%u = %s;\n", in->slot, A[0]); break;

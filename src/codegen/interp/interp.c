@@ -51,7 +51,7 @@ static void interp_kernel(sj_env *env, size_t n)
             case SJ_IR_NOP: break;
             case SJ_IR_CONST: v[i] = in->k; break;
             case SJ_IR_PARAM: v[i] = env->in[in->slot][frame]; break;
-            case SJ_IR_SIG_IN: v[i] = env->out[in->slot][frame]; break;
+            case SJ_IR_SIG_IN: v[i] = env->in[6 + in->slot][frame]; break;
             case SJ_IR_AUX: v[i] = env->aux[in->slot]; break;
             case SJ_IR_PV_LOAD: v[i] = env->pv[in->slot]; break;
             case SJ_IR_PV_STORE: env->pv[in->slot] = v[in->a]; break;

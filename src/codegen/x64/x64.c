@@ -38,6 +38,7 @@
 #include <cpuid.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- CPU features ----------------------------------------------------------------------------- */
@@ -75,6 +76,23 @@ unsigned sj__x64_cpu_features(void)
     return (unsigned)g_features;
 }
 
+/* The opt-in FMA mode: -1 not decided yet (reads SIGJIT_FMA once), 0 off, 1 on. */
+static _Atomic int g_fma = -1;
+
+void sj__x64_set_fma(bool on)
+{
+    g_fma = on ? 1 : 0;
+}
+
+static bool fma_wanted(void)
+{
+    if (g_fma < 0) {
+        const char *e = getenv("SIGJIT_FMA");
+        g_fma = e && strcmp(e, "1") == 0;
+    }
+    return g_fma == 1;
+}
+
 void sj__x64_set_feature_mask(unsigned mask)
 {
     g_feature_mask = mask;
@@ -82,7 +100,9 @@ void sj__x64_set_feature_mask(unsigned mask)
 
 bool sj__x64_available(void)
 {
-    return true; /* this file is only built for x86-64 (see the #error below) */
+    /* This file is only built for x86-64 (see the #error below); the system must also allow
+     * executable memory. */
+    return sj__jit_usable();
 }
 
 #if !defined(__x86_64__)
@@ -97,6 +117,12 @@ enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, 
 #define NONE32 UINT32_MAX
 
 /* A memory operand: [base + index*scale + disp], or a constant pool entry (cp >= 0, RIP relative). */
+/* Hoisted pointer sources: env->pv, env->in[k] and env->out[k], kept in registers across frames. */
+#define SRC_PV 0
+#define SRC_IN(k) (1 + (k))  /* env->in[k], k = 0..7 (6 and 7: the initial &sig1/&sig2) */
+#define SRC_OUT(k) (9 + (k)) /* env->out[k], k = 0..2 */
+#define SRC_COUNT 12
+
 typedef struct mop {
     int8_t base, index;
     uint8_t scale;
@@ -183,7 +209,7 @@ typedef struct X {
     uint32_t nents, ents_cap;
     /* hoisted pointers: -1 or a source id (0 pv, 1..6 in[k], 7..9 out[k]) per register */
     int hoist_src[3];
-    int8_t src_reg[10];
+    int8_t src_reg[SRC_COUNT];
     /* cold paths */
     cold *colds;
     uint32_t ncolds, colds_cap;
@@ -198,6 +224,8 @@ typedef struct X {
     bool *promoted; /* per instruction: a promoted PV_LOAD or PV_STORE */
     bool *inv;      /* loop invariant: computed once before the loop into a stack slot */
     bool *fused;    /* a comparison used only by the BR ending its block: emitted as ucomisd + jcc */
+    uint32_t *fma_mul; /* ADD/SUB: the single-use MUL contracted into it (FMA mode), else NONE32 */
+    bool *fmul;        /* a MUL contracted into its only user */
     /* disassembly marks */
     sj_x64_marks *marks;
     uint32_t nmarks, marks_cap;
@@ -689,7 +717,7 @@ static uint32_t pred_index(const sj_ir_block *b, uint32_t from)
 }
 
 /* Fixes the entry state of target from the current state (first edge into it). */
-static void fix_target(X *x, uint32_t from, uint32_t target, uint32_t pos)
+static void fix_target(X *x, uint32_t from, uint32_t target)
 {
     const sj_ir_func *f = x->f;
     const sj_ir_block *tb = &f->blocks[target];
@@ -734,7 +762,6 @@ static void fix_target(X *x, uint32_t from, uint32_t target, uint32_t pos)
         x->ents[x->nents++] = (entry){i, (int8_t)r, r < 0};
         bs->n++;
     }
-    (void)pos;
 }
 
 typedef struct plan {
@@ -764,7 +791,7 @@ static void plan_edge(X *x, uint32_t from, uint32_t target, uint32_t pos, plan *
     pl->nmv = 0;
     pl->nst = 0;
     if (!x->bs[target].fixed)
-        fix_target(x, from, target, pos);
+        fix_target(x, from, target);
     if (x->oom)
         return;
     const sj_ir_block *tb = &f->blocks[target];
@@ -844,10 +871,6 @@ static void enter_block(X *x, uint32_t blk)
 
 /* ---- Instruction selection -------------------------------------------------------------------- */
 
-/* Hoisted pointer sources */
-#define SRC_PV 0
-#define SRC_IN(k) (1 + (k))
-#define SRC_OUT(k) (7 + (k))
 
 static void ptr_src(X *x, int src, int gpr_tmp, int *reg_out)
 {
@@ -858,10 +881,10 @@ static void ptr_src(X *x, int src, int gpr_tmp, int *reg_out)
     int32_t off;
     if (src == SRC_PV)
         off = (int32_t)offsetof(sj_env, pv);
-    else if (src < 7)
-        off = (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(src - 1));
+    else if (src < SRC_OUT(0))
+        off = (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(src - SRC_IN(0)));
     else
-        off = (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(src - 7));
+        off = (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(src - SRC_OUT(0)));
     mov_r_m(x, gpr_tmp, mbase(RBX, off));
     *reg_out = gpr_tmp;
 }
@@ -1036,14 +1059,81 @@ static void call_setup(X *x, uint32_t pos, const uint32_t *vargs, uint32_t nv)
         drop_reg(x, r);
 }
 
+/* VEX-encoded FMA3 scalar double, 231 form: dst = src2 * src3 (+/-) dst. */
+static void vfma231(X *x, uint8_t op, int dst, int src2, rmo src3)
+{
+    unsigned rb = 0, xb = 0;
+    if (!src3.mem)
+        rb = (unsigned)(src3.reg >> 3) & 1;
+    else if (src3.m.cp < 0) {
+        rb = (unsigned)(src3.m.base >> 3) & 1;
+        if (src3.m.index >= 0)
+            xb = (unsigned)(src3.m.index >> 3) & 1;
+    }
+    b1(x, 0xC4);
+    b1(x, (unsigned)((!((dst >> 3) & 1)) << 7 | (!xb) << 6 | (!rb) << 5 | 0x02)); /* map 0F38 */
+    b1(x, (unsigned)(0x80 | ((~src2 & 15) << 3) | 0x01));                          /* W1, vvvv, L0, pp=66 */
+    /* opcode + ModRM/SIB/disp through the common encoder (no prefix, no REX) */
+    rmo s = src3;
+    size_t at = x->n;
+    enc(x, 0, 0, op, 1, dst & 7, s.mem ? s : R_(s.reg & 7), 0);
+    /* enc may have emitted a REX byte for the memory operand's extended registers: VEX carries them */
+    if (x->n > at && (x->code[at] & 0xF0) == 0x40) {
+        memmove(x->code + at, x->code + at + 1, x->n - at - 1);
+        x->n--;
+        for (uint32_t k = 0; k < x->ncfix; k++)
+            if (x->cfix[k].at > at)
+                x->cfix[k].at--, x->cfix[k].end--;
+    }
+}
+
+/* ADD/SUB i with its contracted MUL: a*b + c, a*b - c, c - a*b, rounded once. */
+static void emit_fma(X *x, uint32_t i)
+{
+    const sj_ir_inst *in = &x->f->insts[i];
+    uint32_t m = x->fma_mul[i];
+    const sj_ir_inst *mi = &x->f->insts[m];
+    uint32_t a = mi->a, b = mi->b, c = in->a == m ? in->b : in->a;
+    uint8_t op = in->op == SJ_IR_ADD ? 0xB9 /* vfmadd231sd */
+                 : in->a == m        ? 0xBB /* vfmsub231sd: a*b - c */
+                                     : 0xBD; /* vfnmadd231sd: c - a*b */
+    rmo sa = loc(x, a), sb = loc(x, b), sc = loc(x, c);
+    unsigned lock = lockmask(x, a, b) | lockmask(x, c, NONE32);
+    vinfo *pc = &x->vi[c];
+    int r;
+    if (!pc->remat && pc->reg >= 0 && pc->lastuse <= i) {
+        r = pc->reg;
+        drop_reg(x, r);
+    } else {
+        r = reg_alloc(x, i, lock);
+        movsd_load(x, r, sc);
+    }
+    int ra;
+    if (sa.mem) {
+        movsd_load(x, XS, sa);
+        ra = XS;
+    } else {
+        ra = sa.reg;
+    }
+    vfma231(x, op, r, ra, sb);
+    kill_if_dead(x, a, i);
+    kill_if_dead(x, b, i);
+    kill_if_dead(x, c, i);
+    def_reg(x, i, r);
+}
+
 static void emit_inst(X *x, uint32_t blk, uint32_t i)
 {
     const sj_ir_func *f = x->f;
     const sj_ir_inst *in = &f->insts[i];
     vinfo *vp = &x->vi[i];
     uint32_t a = in->a, b = in->b;
-    if (x->skip[i] || x->inv[i] || x->fused[i])
+    if (x->skip[i] || x->inv[i] || x->fused[i] || x->fmul[i])
         return;
+    if (x->fma_mul[i] != NONE32) {
+        emit_fma(x, i);
+        return;
+    }
     if (x->promoted[i]) {
         /* the load is the loop-header value; the store is the back-edge move at RET */
         if (in->op == SJ_IR_PV_STORE)
@@ -1061,7 +1151,7 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
         if (vp->uend == vp->ubeg)
             return;
         int p;
-        ptr_src(x, in->op == SJ_IR_PARAM ? SRC_IN(in->slot) : SRC_OUT(in->slot), RAX, &p);
+        ptr_src(x, in->op == SJ_IR_PARAM ? SRC_IN(in->slot) : SRC_IN(6 + in->slot), RAX, &p);
         int r = reg_alloc(x, i, 0);
         movsd_load(x, r, M_(mindex(p, R12, 1, 0)));
         def_reg(x, i, r);
@@ -1373,6 +1463,15 @@ static void scan_uses(X *x, uint32_t *cnt, bool count)
                 add_use(x, in->b, bl->end - 1, cnt, count);
                 continue;
             }
+            if (x->fmul[i])
+                continue; /* its operands are read by the contracting ADD/SUB */
+            if (x->fma_mul[i] != NONE32) {
+                const sj_ir_inst *m = &f->insts[x->fma_mul[i]];
+                add_use(x, m->a, i, cnt, count);
+                add_use(x, m->b, i, cnt, count);
+                add_use(x, in->a == x->fma_mul[i] ? in->b : in->a, i, cnt, count);
+                continue;
+            }
             if (in->op == SJ_IR_BR && in->a < f->ninsts && x->fused[in->a])
                 continue;
             if (in->op == SJ_IR_RET)
@@ -1410,16 +1509,11 @@ static void scan_uses(X *x, uint32_t *cnt, bool count)
 static void plan_specials(X *x, const uint32_t *cnt)
 {
     const sj_ir_func *f = x->f;
-    uint32_t nout[3] = {0, 0, 0};
     bool rv_used = false, calls = false;
     uint32_t last_start = f->blocks[f->nblocks - 1].start;
     for (uint32_t i = 0; i < f->ninsts; i++) {
         const sj_ir_inst *in = &f->insts[i];
         switch (in->op) {
-        case SJ_IR_OUT_STORE:
-            if (in->slot < 3)
-                nout[in->slot]++;
-            break;
         case SJ_IR_RV_LOAD:
             rv_used = true;
             break;
@@ -1439,10 +1533,6 @@ static void plan_specials(X *x, const uint32_t *cnt)
     }
     for (uint32_t i = 0; i < f->ninsts; i++) {
         const sj_ir_inst *in = &f->insts[i];
-        /* &sigN written back unchanged, and no other write of it: nothing to do */
-        if (in->op == SJ_IR_OUT_STORE && in->slot < 2 && nout[in->slot] == 1 && in->a < f->ninsts &&
-            f->insts[in->a].op == SJ_IR_SIG_IN && f->insts[in->a].slot == in->slot)
-            x->skip[i] = true;
         /* nothing reads the multi-return slots */
         if (in->op == SJ_IR_RV_ZERO && !rv_used)
             x->skip[i] = true;
@@ -1486,6 +1576,26 @@ static void plan_specials(X *x, const uint32_t *cnt)
         uint8_t op = f->insts[br->a].op;
         if (op >= SJ_IR_EQ && op <= SJ_IR_GE && (x->feat & SJ_X64_OPT_FUSE))
             x->fused[br->a] = true;
+    }
+    /* FMA contraction (opt-in): ADD/SUB with a MUL operand that has no other use, in the same block */
+    if (x->feat & SJ_X64_OPT_FMA) {
+        for (uint32_t bi = 0; bi < f->nblocks; bi++) {
+            const sj_ir_block *bl = &f->blocks[bi];
+            for (uint32_t i = bl->start; i < bl->end; i++) {
+                const sj_ir_inst *in = &f->insts[i];
+                if ((in->op != SJ_IR_ADD && in->op != SJ_IR_SUB) || x->inv[i])
+                    continue;
+                for (int k = 0; k < 2; k++) {
+                    uint32_t m = k == 0 ? in->a : in->b;
+                    if (m < bl->start || m >= i || f->insts[m].op != SJ_IR_MUL || cnt[m] != 1 || x->inv[m] ||
+                        x->fmul[m] || in->a == in->b)
+                        continue;
+                    x->fma_mul[i] = m;
+                    x->fmul[m] = true;
+                    break;
+                }
+            }
+        }
     }
     if (calls || !(x->feat & SJ_X64_OPT_PROMOTE))
         return;
@@ -1601,13 +1711,15 @@ static void x_fini(X *x)
     sj__free(x->promoted);
     sj__free(x->inv);
     sj__free(x->fused);
+    sj__free(x->fma_mul);
+    sj__free(x->fmul);
     sj__free(x->marks);
 }
 
 static void choose_hoists(X *x)
 {
     const sj_ir_func *f = x->f;
-    uint32_t cnt[10] = {0};
+    uint32_t cnt[SRC_COUNT] = {0};
     for (uint32_t i = 0; i < f->ninsts; i++) {
         const sj_ir_inst *in = &f->insts[i];
         switch (in->op) {
@@ -1616,8 +1728,8 @@ static void choose_hoists(X *x)
                 cnt[SRC_IN(in->slot)]++;
             break;
         case SJ_IR_SIG_IN:
-            if (in->slot < 3 && x->vi[i].uend != x->vi[i].ubeg)
-                cnt[SRC_OUT(in->slot)]++;
+            if (in->slot < 2 && x->vi[i].uend != x->vi[i].ubeg)
+                cnt[SRC_IN(6 + in->slot)]++;
             break;
         case SJ_IR_OUT_STORE:
             if (in->slot < 3 && !x->skip[i])
@@ -1635,11 +1747,11 @@ static void choose_hoists(X *x)
             break;
         }
     }
-    for (int s = 0; s < 10; s++)
+    for (int s = 0; s < SRC_COUNT; s++)
         x->src_reg[s] = -1;
     for (int k = 0; k < 3; k++) {
         int best = -1;
-        for (int s = 0; s < 10; s++)
+        for (int s = 0; s < SRC_COUNT; s++)
             if (x->src_reg[s] < 0 && cnt[s] > 0 && (best < 0 || cnt[s] > cnt[best]))
                 best = s;
         x->hoist_src[k] = best;
@@ -1663,11 +1775,15 @@ static sj_status x_compile(X *x, sj_code *out)
     x->promoted = sj__calloc(nv, sizeof(bool));
     x->inv = sj__calloc(nv, sizeof(bool));
     x->fused = sj__calloc(nv, sizeof(bool));
+    x->fma_mul = sj__malloc(nv * sizeof(uint32_t));
+    x->fmul = sj__calloc(nv, sizeof(bool));
     if (!x->vi || !cnt || !x->active || !x->freeslots || !x->bs || !x->skip || !x->promoted || !x->inv ||
-        !x->fused) {
+        !x->fused || !x->fma_mul || !x->fmul) {
         sj__free(cnt);
         return SJ_ERR_NOMEM;
     }
+    for (uint32_t v = 0; v < nv; v++)
+        x->fma_mul[v] = NONE32;
     scan_uses(x, cnt, true);
     plan_specials(x, cnt);
     /* recount: skipped instructions use nothing, the back edge uses the promoted values */
@@ -1743,9 +1859,9 @@ static sj_status x_compile(X *x, sj_code *out)
         int s = x->hoist_src[k];
         if (s < 0)
             continue;
-        int32_t off = s == SRC_PV ? (int32_t)offsetof(sj_env, pv)
-                      : s < 7     ? (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(s - 1))
-                                  : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - 7));
+        int32_t off = s == SRC_PV        ? (int32_t)offsetof(sj_env, pv)
+                      : s < SRC_OUT(0) ? (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(s - SRC_IN(0)))
+                                       : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - SRC_OUT(0)));
         mov_r_m(x, hoist_regs[k], mbase(RBX, off));
     }
     /* loop invariants, computed once into their stack slots (then used as memory operands) */
@@ -1930,7 +2046,11 @@ sj_status sj__x64_compile(const sj_ir_func *ir, sj_code *out)
     X x;
     memset(&x, 0, sizeof x);
     x.f = ir;
-    x.feat = (sj__x64_cpu_features() | SJ_X64_OPT_INVARIANTS | SJ_X64_OPT_FUSE | SJ_X64_OPT_PROMOTE) & g_feature_mask;
+    unsigned cpu = sj__x64_cpu_features();
+    unsigned opts = SJ_X64_OPT_INVARIANTS | SJ_X64_OPT_FUSE | SJ_X64_OPT_PROMOTE;
+    if (fma_wanted() && (cpu & SJ_X64_FMA))
+        opts |= SJ_X64_OPT_FMA;
+    x.feat = (cpu | opts) & g_feature_mask;
     sj_status st = x_compile(&x, out);
     if (st == SJ_OK && x.oom)
         st = SJ_ERR_NOMEM;

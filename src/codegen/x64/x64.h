@@ -17,6 +17,12 @@
 #define SJ_X64_OPT_INVARIANTS 0x100u /* loop-invariant values computed once before the frame loop */
 #define SJ_X64_OPT_FUSE 0x200u       /* comparison + branch as ucomisd + jcc */
 #define SJ_X64_OPT_PROMOTE 0x400u    /* persistent variables in registers across frames */
+/* Opt-in (off unless SIGJIT_FMA=1 is set in the environment, or a test asks for it): a*b+c,
+ * a*b-c and c-a*b as one fused multiply-add when the product has no other use and the CPU has FMA.
+ * One rounding instead of two: results differ from the interpreter in the last bits. */
+#define SJ_X64_OPT_FMA 0x800u
+/* Tests: turn the opt-in FMA mode on or off for later compiles (process-wide). */
+void sj__x64_set_fma(bool on);
 
 /* The features detected on this CPU. */
 unsigned sj__x64_cpu_features(void);

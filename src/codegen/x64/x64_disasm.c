@@ -53,8 +53,25 @@ char *sj__x64_disassemble(const sj_code *code)
         return sj__sb_finish(&sb);
     }
 #endif
-    (void)m;
-    for (size_t i = 0; i < im->code_bytes; i++)
-        sj__sb_printf(&sb, "%02x%s", p[i], (i % 16 == 15 || i + 1 == im->code_bytes) ? "\n" : " ");
+    /* hex dump, 16 bytes a line, a new line at each mark */
+    size_t col = 0;
+    for (size_t i = 0; i < im->code_bytes; i++) {
+        if (m < im->nmarks && im->marks[m].offset <= i) {
+            if (col)
+                sj__sb_append(&sb, "\n");
+            col = 0;
+            while (m < im->nmarks && im->marks[m].offset <= i)
+                put_mark(&sb, im->marks[m++].what);
+        }
+        if (col == 0)
+            sj__sb_printf(&sb, "%6zx: ", i);
+        sj__sb_printf(&sb, " %02x", p[i]);
+        if (++col == 16) {
+            sj__sb_append(&sb, "\n");
+            col = 0;
+        }
+    }
+    if (col)
+        sj__sb_append(&sb, "\n");
     return sj__sb_finish(&sb);
 }

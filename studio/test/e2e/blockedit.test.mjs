@@ -3,7 +3,7 @@
 // explained, undo and redo, and every accepted edit compiled and saved.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launch } from './harness.mjs';
@@ -128,6 +128,30 @@ test('the block menu deletes; Ctrl+Z undoes and Ctrl+Shift+Z redoes', async () =
   assert.equal(await at(6, 8), undefined);
 });
 
+test('a block that does not compile is drawn red and explained; the last good program keeps playing', async () => {
+  await waitCompiled();
+  const active = (await page.evaluate(() => window.__studio.state())).activeRev;
+  await click(0, 3, 8);
+  await page.waitForSelector('#popup button:text-is("label…")');
+  await page.click('#popup button:text-is("label…")');
+  await page.waitForSelector('#entry');
+  await page.fill('#entry', 'abc');
+  await op(() => page.press('#entry', 'Enter'));
+  await page.waitForFunction(() => { const s = window.__studio.state(); return s.lastResult.rev === s.rev && !s.lastResult.ok; }, null, { timeout: 5000 });
+  const s = await page.evaluate(() => window.__studio.state());
+  assert.equal(s.activeRev, active);
+  const bad = await at(3, 8);
+  assert.equal(s.lastResult.block, bad.id);
+  assert.match(await page.textContent('#diags'), /bad literal number "abc"/);
+  await page.mouse.move(2, 2); // no hover colour on it
+  const px = await page.evaluate((b) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(b.x + 1, b.y + 3, 1, 1).data.slice(0, 3)), bad);
+  assert.equal(hex(px), '#ff3355');
+  await page.focus('#blocks');
+  await op(() => page.keyboard.press('Control+z'));
+  await waitCompiled();
+  assert.equal((await at(3, 8)).lbl, '0.5');
+});
+
 test('each edit is compiled (the text view follows) and saved to the file', async () => {
   await waitCompiled();
   const s = await page.evaluate(() => window.__studio.state());
@@ -137,6 +161,71 @@ test('each edit is compiled (the text view follows) and saved to the file', asyn
   const typs = saved.areas[0].blocks.map((b) => `${b.block.typ}@${b.x},${b.y}`);
   assert.ok(typs.includes('+@0,5') && typs.includes('value@3,8') && !typs.includes('value@6,8'), typs.join(' '));
   assert.match(await page.evaluate(() => window.__studio.text()), /sin/);
+});
+
+test('a screenshot of the block editor for the documentation', async () => {
+  const shot = process.env.STUDIO_SCREENSHOT;
+  if (!shot) return;
+  await page.evaluate(() => { document.querySelector('.blocks-scroll').scrollTop = 0; });
+  const phase = (await root()).find((b) => b.typ === 'phase');
+  const c = await center(0, phase.col, phase.row, 0);
+  await page.evaluate(() => { document.querySelector('.blocks-scroll').scrollTop = 0; });
+  await page.mouse.move(c.x, c.y);
+  await new Promise((r) => setTimeout(r, 300));
+  await page.screenshot({ path: shot.replace(/\.png$/, '-blocks.png') });
+});
+
+test('dragging shows where the block will land; a middle-drag pans the grid', async () => {
+  const plus = await at(0, 5);
+  await page.evaluate(() => { const e = document.querySelector('.blocks-scroll'); e.scrollTop = 0; e.scrollLeft = 0; });
+  const a = await center(0, 0, 6), b = await center(0, 4, 8); // grab the + by its second row
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 3 });
+  // The preview: 2 rows high, shifted up by the grab row, so its top edge is the top of row 7.
+  const edge = await page.evaluate(([bx, by]) => {
+    const cv = document.getElementById('blocks');
+    const r = cv.getBoundingClientRect();
+    const row10top = by - r.top - 30 - 15; // the centre of row 8 minus one row and a half
+    return Array.from(cv.getContext('2d').getImageData(Math.round(bx - r.left), Math.round(row10top), 1, 1).data.slice(0, 3));
+  }, [b.x, b.y]);
+  assert.equal(hex(edge), '#ecf9ce');
+  await page.keyboard.press('Escape');
+  await page.mouse.move(a.x, a.y, { steps: 3 }); // back to where it was: a click-less release on the block
+  await page.mouse.up();
+  assert.equal((await at(0, 5)).id, plus.id);
+  const sc = await page.evaluate(() => { const e = document.querySelector('.blocks-scroll'); e.scrollTop = 0; e.scrollLeft = 0; return [e.scrollHeight > e.clientHeight, e.scrollWidth > e.clientWidth]; });
+  const box = await page.locator('.blocks-scroll').boundingBox();
+  await page.mouse.move(box.x + 200, box.y + 150);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(box.x + 150, box.y + 100, { steps: 3 });
+  await page.mouse.up({ button: 'middle' });
+  const after = await page.evaluate(() => { const e = document.querySelector('.blocks-scroll'); return [e.scrollTop, e.scrollLeft]; });
+  assert.deepEqual(after, [sc[0] ? 50 : 0, sc[1] ? 50 : 0]);
+});
+
+test('a missing .json file starts as an empty block program and is created by the first edit', async () => {
+  const fresh = join(dir, 'fresh.json');
+  const srv = await startServer({ file: fresh });
+  const p2 = await browser.newPage({ viewport: { width: 1300, height: 700 } });
+  try {
+    await p2.goto(srv.url);
+    await p2.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+    assert.deepEqual(await p2.evaluate(() => window.__studio.blocks().map((a) => a.blocks.length)), [0]);
+    assert.equal(existsSync(fresh), false);
+    const c = await p2.evaluate(() => window.__studio.cellCenter(0, 1, 1, 0));
+    await p2.mouse.click(c.x, c.y);
+    await p2.waitForSelector('#picker-filter');
+    await p2.keyboard.type('sin');
+    await p2.keyboard.press('Enter');
+    await p2.waitForFunction(() => window.__studio.blocks()[0].blocks.length === 1, null, { timeout: 5000 });
+    await p2.waitForFunction(() => { const s = window.__studio.state(); return s.lastResult.rev === s.rev && s.lastResult.saved; }, null, { timeout: 5000 });
+    const saved = JSON.parse(readFileSync(fresh, 'utf8'));
+    assert.deepEqual(saved.areas[0].blocks.map((b) => [b.block.typ, b.x, b.y]), [['sin', 1, 1]]);
+  } finally {
+    await p2.close();
+    await srv.stop();
+  }
 });
 
 test('no errors in the page console', () => {

@@ -77,6 +77,9 @@ test('the page loads with the token, drops it from the address bar and shows the
 test('audio plays for 3 s with no underrun at the right level and frequency', async () => {
   await page.click('#play');
   await waitFor(() => { const s = window.__studio.stats(); return s && s.everPrimed; });
+  // One second to settle (on a loaded machine the buffer may grow once: the adaptive target), then
+  // three seconds that must play without a gap.
+  await sleep(1000);
   const s0 = await stats();
   const t0 = Date.now();
   await sleep(3000);
@@ -84,9 +87,9 @@ test('audio plays for 3 s with no underrun at the right level and frequency', as
   const secs = (Date.now() - t0) / 1000;
   const rate = s1.rate;
   const played = s1.played - s0.played;
-  console.log(`# rate ${rate} Hz, played ${played} frames in ${secs.toFixed(2)} s, buffer ${s1.minFill}..${s1.maxFill} frames, underruns ${s1.underruns}, context ${s1.ctxState}`);
+  console.log(`# rate ${rate} Hz, played ${played} frames in ${secs.toFixed(2)} s, buffer ${s1.minFill}..${s1.maxFill} frames (target ${s1.target}), underruns ${s1.underruns - s0.underruns} (${s0.underruns} while settling), context ${s1.ctxState}`);
   assert.equal(s1.ctxState, 'running');
-  assert.equal(s1.underruns, 0);
+  assert.equal(s1.underruns - s0.underruns, 0, `underruns in the 3 s (${s0.underruns} while settling)`);
   assert.ok(Math.abs(played / (rate * secs) - 1) < 0.1, `played ${played} in ${secs} s at ${rate} Hz`);
   const m = await measure();
   console.log(`# measured rms ${m.rms.toFixed(4)} (expected 0.3536), ${m.hz.toFixed(2)} Hz (expected 440)`);
@@ -116,6 +119,7 @@ test('a typo is marked at its place while the sound goes on unchanged', async ()
 
 test('fixing it swaps the sound and saves the file', async () => {
   const before = await st();
+  const u0 = (await stats()).underruns;
   await setText(FIXED);
   await waitFor((rev) => window.__studio.state().activeRev > rev, before.activeRev);
   assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
@@ -125,7 +129,7 @@ test('fixing it swaps the sound and saves the file', async () => {
   assert.ok(Math.abs(m.hz - 220) < 2, `hz ${m.hz}`);
   assert.ok(Math.abs(m.rms - 0.25 / Math.SQRT2) < 0.01, `rms ${m.rms}`);
   assert.equal(readFileSync(file, 'utf8'), FIXED);
-  assert.equal((await stats()).underruns, 0);
+  assert.equal((await stats()).underruns, u0, 'no gap when the new program swaps in');
 });
 
 test('the alpha slider glides the frequency (220 + 440 * 0.5 = 440 Hz)', async () => {
@@ -185,6 +189,21 @@ test('the scope controls act: time, trigger threshold, offset and gain, minimise
     set('scope-time', String(Math.round(1000 * Math.log(200) / Math.log(3e6))), 'input'); // back to 20 ms
   });
   await waitFor(() => Math.abs(window.__studio.state().scopeMeta.time_ms - 20) < 0.2);
+});
+
+test('a second page on the same program follows the edits of the first', async () => {
+  const other = await browser.newPage();
+  await other.goto(server.url);
+  await other.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+  assert.equal(await other.evaluate(() => window.__studio.text()), FIXED);
+  const edited = FIXED.replace('0.25 *', '0.2 *');
+  await setText(edited);
+  await other.waitForFunction((t) => window.__studio.text() === t, edited, { timeout: 5000 });
+  await other.waitForFunction(() => window.__studio.state().lastResult.ok && window.__studio.state().activeRev === window.__studio.state().rev, null, { timeout: 5000 });
+  await other.close();
+  const r0 = (await st()).rev;
+  await setText(FIXED);
+  await waitFor((r) => { const s = window.__studio.state(); return s.rev > r && s.lastResult.rev === s.rev && s.lastResult.ok; }, r0);
 });
 
 test('a malformed message gets an error reply and changes nothing', async () => {

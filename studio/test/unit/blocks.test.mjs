@@ -74,4 +74,6 @@ test('the picker lists "(cate) name" sorted by category and name, filtered by wh
   const types = [{ name: '+', category: 'arithmetics' }, { name: 'value', category: 'literals' }, { name: '-', category: 'arithmetics' }];
   assert.deepEqual(pickerEntries(types).map((t) => t.label), ['(arit) +', '(arit) -', '(lite) value']);
   assert.deepEqual(pickerEntries(types, 'val').map((t) => t.label), ['(lite) value']);
+  const fns = [{ name: 'fsin', category: 'functions' }, { name: 'sin', category: 'nodes' }, { name: 'sinh', category: 'functions' }];
+  assert.deepEqual(pickerEntries(fns, 'sin').map((t) => t.name), ['sin', 'sinh', 'fsin']); // exact, prefix, the rest
 });

@@ -67,3 +67,24 @@ test('after an underrun every played frame has been returned as credit', () => {
   assert.equal(p.primed, false);
   assert.equal(pushed, credited + p.ring.fill);
 });
+
+test('an underrun grows the target by half its first value, up to the maximum, and asks for the frames', () => {
+  const p = new Player({ capacity: 4096, target: 200, maxTarget: 400 });
+  const o = planar(128);
+  p.ring.push(stereo(200));
+  p.render(o, 128);
+  p.render(o, 128); // underrun: 72 played
+  assert.equal(p.target, 300);
+  assert.equal(p.takeCredit(), 200 + 100); // the frames played and the growth
+  p.ring.push(stereo(300));
+  p.render(o, 128); p.render(o, 128); p.render(o, 128); // underrun again: 300 -> 400
+  assert.equal(p.target, 400);
+  p.takeCredit();
+  p.ring.push(stereo(400));
+  for (let i = 0; i < 4; i++) p.render(o, 128); // a third underrun: already at the maximum
+  assert.equal(p.target, 400);
+  assert.equal(p.takeCredit(), 400);
+  p.reset();
+  assert.equal(p.target, 200); // a new stream starts from the first target again
+  assert.equal(p.takeCredit(), 0);
+});

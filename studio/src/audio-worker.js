@@ -1,0 +1,74 @@
+// The audio stream's own thread: a dedicated Worker with its own WebSocket, joined to the audio
+// worklet by a MessagePort. Credit (frames the worklet played) goes to the server and PCM comes
+// back without ever waiting for the page's main thread, so editing, drawing or garbage collection
+// there cannot starve the sound (docs/studio.md, "Audio").
+import { KIND_AUDIO, decodeBinary, parseServerMessage, msg, backoffMs } from './protocol.js';
+
+let ws = null, port = null, cfg = null, attempt = 0, running = false;
+
+function post(m) {
+  self.postMessage(m);
+}
+
+function connect() {
+  if (!running) return;
+  const sock = new WebSocket(cfg.url);
+  sock.binaryType = 'arraybuffer';
+  ws = sock;
+  sock.onopen = () => {
+    attempt = 0;
+    sock.send(JSON.stringify(msg.hello()));
+    port.postMessage({ type: 'reset' }); // a new stream: the worklet starts from its first target
+    sock.send(JSON.stringify(msg.audioStart(cfg.rate, cfg.targetMs)));
+  };
+  sock.onmessage = (e) => {
+    if (typeof e.data === 'string') {
+      const m = parseServerMessage(e.data);
+      if (!m) return;
+      if (m.type === 'audio.started') {
+        sock.send(JSON.stringify(msg.audioCredit(cfg.target + cfg.slack)));
+        post({ type: 'state', audio: 'on', rate: m.rate });
+      } else if (m.type === 'audio.stopped') {
+        post({ type: 'state', audio: 'off', reason: m.reason });
+      } else if (m.type === 'error') {
+        post({ type: 'error', error: m });
+      }
+      return;
+    }
+    const f = decodeBinary(e.data);
+    if (!f || f.kind !== KIND_AUDIO || f.channels !== 2) return; // scope frames are the page's business
+    const copy = new Float32Array(f.samples);
+    port.postMessage({ type: 'pcm', samples: copy }, [copy.buffer]);
+  };
+  sock.onclose = () => {
+    if (ws !== sock || !running) return;
+    post({ type: 'state', audio: 'waiting' });
+    setTimeout(connect, backoffMs(attempt++));
+  };
+}
+
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === 'start') {
+    cfg = m;
+    if (!port) {
+      port = m.port;
+      port.onmessage = (ev) => {
+        const w = ev.data;
+        if (w.type === 'consumed') {
+          if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg.audioCredit(w.frames)));
+        } else if (w.type === 'stats') {
+          post(w);
+        }
+      };
+    }
+    running = true;
+    if (ws) { const old = ws; ws = null; old.close(); }
+    connect();
+  } else if (m.type === 'stop') {
+    running = false;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg.audioStop()));
+    if (ws) { const old = ws; ws = null; old.close(); }
+    post({ type: 'state', audio: 'off' });
+  }
+};
