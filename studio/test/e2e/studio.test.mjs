@@ -144,6 +144,23 @@ test('the alpha slider glides the frequency (220 + 440 * 0.5 = 440 Hz)', async (
   assert.ok(Math.abs(m.hz - 440) < 2, `hz ${m.hz}`);
 });
 
+test('Stop stops the stream and Play starts it again', async () => {
+  await page.click('#play'); // Stop
+  await waitFor(() => window.__studio.state().audio === 'off');
+  await sleep(300);
+  const p0 = (await stats()).played;
+  await sleep(500);
+  assert.equal((await stats()).played, p0, 'nothing plays after Stop');
+  assert.match(await page.textContent('#play'), /Play/);
+  await page.click('#play'); // Play
+  await waitFor(() => window.__studio.state().audio === 'on');
+  await sleep(1000);
+  const s = await stats();
+  assert.ok(s.played - p0 > 0.5 * s.rate, `played ${s.played - p0} frames after Play`);
+  const m = await measure();
+  assert.ok(Math.abs(m.hz - 440) < 2, `hz ${m.hz}`);
+});
+
 test('scope frames of the library capture arrive while the sound plays', async () => {
   const n0 = (await st()).scopeFrames;
   await sleep(1000);
