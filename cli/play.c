@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <termios.h>
 #include <unistd.h>
 #endif
 
@@ -55,8 +56,10 @@ static const char play_help[] =
     "  --midi-channel N   take control changes from channel N only (1..16; default: any)\n"
     "  --smooth MS        time constant of the control smoothing (default 10 ms; 0: none)\n"
     "  --no-watch         no hot reload (SIGUSR1 resets the program's state at any time)\n"
-    "  --tscope           draw a scope in the terminal (~15 times a second; without a terminal:\n"
-    "                     one line of min/max a second); --scope-time defaults to 20 ms for it\n"
+    "  --tscope           draw a scope in the terminal with braille dots (~15 times a second; without\n"
+    "                     a terminal: one line of min/max a second); --scope-time defaults to 20 ms;\n"
+    "                     keys: + / - time range x2 / /2, t trigger off/sig 1/ext, [ ] threshold,\n"
+    "                     r new sweep\n"
     "  --quiet            no status lines (errors are still printed)\n"
     "  --werror           treat warnings as errors\n"
     "\n"
@@ -284,12 +287,17 @@ static void check_guard(play_session *s)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The terminal scope: the live view of the scope (sj_scope_read_live) drawn with characters, one
- * column per group of points, each input's min..max span filled with its own character. It is
- * redrawn in place; status lines and diagnostics first erase it and it reappears below them.
- * Without a terminal it prints the reference's min/max labels once a second instead.
+ * The terminal scope: the live view of the scope (sj_scope_read_live) drawn with Unicode braille
+ * cells, 2 x 4 dots per character, so a terminal of 100 columns shows 200 point columns and 12 rows
+ * show 48 levels. Each input's min..max span is filled in its own colour (the picture's colours);
+ * where traces share a cell the later input's colour wins. It is redrawn in place; status lines
+ * and diagnostics first erase it and it reappears below them. Keys change the time range and the
+ * trigger while it plays (tscope_key). Without a terminal it prints the reference's min/max labels
+ * once a second instead.
  */
-#define TSCOPE_ROWS 15
+#define TSCOPE_ROWS 12
+#define TSCOPE_DOTS (TSCOPE_ROWS * 4)
+#define TSCOPE_MAX_COLS 160
 
 static void tscope_erase(play_session *s)
 {
@@ -300,15 +308,23 @@ static void tscope_erase(play_session *s)
     s->tscope_drawn = 0;
 }
 
+/* The dot row (0 = top) of a value: -1..1 fills the height (the reference's mapping). */
 static int value_row(float v, float offset, float gain)
 {
-    double y = (double)v * gain + offset;          /* -1..1 fills the rows (the reference's mapping) */
-    double r = (1.0 - (y * 0.5 + 0.5)) * (TSCOPE_ROWS - 1);
+    double y = (double)v * gain + offset;
+    double r = (1.0 - (y * 0.5 + 0.5)) * (TSCOPE_DOTS - 1);
     if (r < 0)
         r = 0;
-    if (r > TSCOPE_ROWS - 1)
-        r = TSCOPE_ROWS - 1;
+    if (r > TSCOPE_DOTS - 1)
+        r = TSCOPE_DOTS - 1;
     return (int)lround(r);
+}
+
+/* The bit of dot (dx, dy) of a braille cell (dx 0..1, dy 0..3), Unicode's numbering. */
+static unsigned braille_bit(int dx, int dy)
+{
+    static const unsigned bits[2][4] = {{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}};
+    return bits[dx][dy];
 }
 
 static void tscope_labels(play_session *s, char *buf, size_t cap)
@@ -338,14 +354,21 @@ static void tscope_draw(play_session *s)
     int cols = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col - 1 : 79;
     if (cols > 128)
         cols = 128;
-    static const char marks[SJ_SCOPE_INPUTS] = {'#', '*', '+'};
-    char grid[TSCOPE_ROWS][129];
-    for (int r = 0; r < TSCOPE_ROWS; r++) {
-        memset(grid[r], r == TSCOPE_ROWS / 2 ? '-' : ' ', (size_t)cols);
-        grid[r][cols] = 0;
-    }
-    for (int c = 0; c < cols; c++) {
-        size_t p0 = (size_t)c * SJ_SCOPE_SAMPLES / (size_t)cols, p1 = (size_t)(c + 1) * SJ_SCOPE_SAMPLES / (size_t)cols;
+    if (cols > TSCOPE_MAX_COLS)
+        cols = TSCOPE_MAX_COLS;
+    /* Colours as in the pictures: in1 cyan, in2 red, in3 green; the zero line grey. */
+    static const char *const colour[SJ_SCOPE_INPUTS + 1] = {"\033[36m", "\033[31m", "\033[32m", "\033[90m"};
+    static unsigned char cell[TSCOPE_ROWS][TSCOPE_MAX_COLS];
+    static signed char owner[TSCOPE_ROWS][TSCOPE_MAX_COLS];
+    memset(cell, 0, sizeof cell);
+    memset(owner, -1, sizeof owner);
+    int dots_x = 2 * cols;
+    for (int x = 0; x < dots_x; x++) {
+        int zero = value_row(0.0f, 0.0f, 1.0f);
+        cell[zero / 4][x / 2] |= (unsigned char)braille_bit(x % 2, zero % 4);
+        if (owner[zero / 4][x / 2] < 0)
+            owner[zero / 4][x / 2] = SJ_SCOPE_INPUTS;
+        size_t p0 = (size_t)x * SJ_SCOPE_SAMPLES / (size_t)dots_x, p1 = (size_t)(x + 1) * SJ_SCOPE_SAMPLES / (size_t)dots_x;
         if (p1 <= p0)
             p1 = p0 + 1;
         for (unsigned i = 0; i < SJ_SCOPE_INPUTS; i++) {
@@ -362,26 +385,72 @@ static void tscope_draw(play_session *s)
             if (!(mx >= mn))
                 continue;
             int top = value_row(mx, fr->offset[i], fr->gain[i]), bot = value_row(mn, fr->offset[i], fr->gain[i]);
-            for (int r = top; r <= bot; r++)
-                grid[r][c] = marks[i];
+            for (int r = top; r <= bot; r++) {
+                cell[r / 4][x / 2] |= (unsigned char)braille_bit(x % 2, r % 4);
+                owner[r / 4][x / 2] = (signed char)i;
+            }
         }
     }
     if (s->tscope_drawn)
         printf("\033[%dA", s->tscope_drawn);
-    printf("\r\033[2K+%.*s+\n", cols - 2, "------------------------------------------------------------------------"
-                                           "--------------------------------------------------------");
-    for (int r = 0; r < TSCOPE_ROWS; r++)
-        printf("\r\033[2K%s\n", grid[r]);
+    for (int r = 0; r < TSCOPE_ROWS; r++) {
+        printf("\r\033[2K");
+        int current = -1;
+        for (int c = 0; c < cols; c++) {
+            if (!cell[r][c]) {
+                putchar(' ');
+                continue;
+            }
+            if (owner[r][c] != current) {
+                current = owner[r][c];
+                fputs(colour[current], stdout);
+            }
+            unsigned cp = 0x2800 + cell[r][c]; /* UTF-8 of U+2800 .. U+28FF */
+            putchar((int)(0xE0 | (cp >> 12)));
+            putchar((int)(0x80 | ((cp >> 6) & 0x3F)));
+            putchar((int)(0x80 | (cp & 0x3F)));
+        }
+        fputs("\033[0m\n", stdout);
+    }
+    /* Each line fits the terminal, so the redraw moves up exactly as many lines as it wrote. */
+    static const char *const trig_name[] = {"off", "sig 1", "ext"};
+    char line[2][512];
+    snprintf(line[0], sizeof line[0], "%g ms, trigger %s %.2f, sweep %llu, keys: +/- time, t trigger, [ ] threshold, r restart",
+             (double)fr->time_ms, trig_name[fr->trigger <= SJ_SCOPE_TRIGGER_EXTERNAL ? fr->trigger : 0],
+             (double)fr->threshold, (unsigned long long)fr->sweep);
+    snprintf(line[1], sizeof line[1], "alpha %.3f beta %.3f delta %.3f gamma %.3f | DSP %.1f%%, xruns %llu",
+             (double)play_host_param(&s->host, 0), (double)play_host_param(&s->host, 1),
+             (double)play_host_param(&s->host, 2), (double)play_host_param(&s->host, 3),
+             (double)play_host_cpu_load(&s->host), (unsigned long long)atomic_load(&s->host.xruns));
     printf("\r\033[2K%.*s\n", cols, labels);
-    printf("\r\033[2K%.0f ms across, sweep %llu, # %s  * %s  + %s | alpha %.3f beta %.3f delta %.3f gamma %.3f | "
-           "DSP %.1f%%, xruns %llu\n",
-           (double)fr->time_ms, (unsigned long long)fr->sweep, fr->active[0] ? s->sco.names[0] : "-",
-           fr->active[1] ? s->sco.names[1] : "-", fr->active[2] ? s->sco.names[2] : "-",
-           (double)play_host_param(&s->host, 0), (double)play_host_param(&s->host, 1),
-           (double)play_host_param(&s->host, 2), (double)play_host_param(&s->host, 3),
-           (double)play_host_cpu_load(&s->host), (unsigned long long)atomic_load(&s->host.xruns));
+    printf("\r\033[2K%.*s\n", cols, line[0]);
+    printf("\r\033[2K%.*s\n", cols, line[1]);
     fflush(stdout);
     s->tscope_drawn = TSCOPE_ROWS + 3;
+}
+
+/* A key pressed while the terminal scope runs: the time range doubles or halves (within the
+ * scope's 0.1 ms .. 300 s), the trigger cycles off -> signal 1 -> external, the threshold moves by
+ * 0.05, r starts a new sweep. */
+static void tscope_key(play_session *s, int key)
+{
+    sj_scope *sc = s->sco.scope;
+    const sj_scope_frame *fr = s->frame;
+    switch (key) {
+    case '+':
+    case '=': sj_scope_set_time(sc, sj_scope_time(sc) * 2.0); break;
+    case '-':
+    case '_': sj_scope_set_time(sc, sj_scope_time(sc) / 2.0); break;
+    case 't':
+        sj_scope_set_trigger(sc, (sj_scope_trigger)((fr->trigger + 1) % 3), fr->threshold);
+        break;
+    case '[': sj_scope_set_trigger(sc, fr->trigger, fr->threshold - 0.05); break;
+    case ']': sj_scope_set_trigger(sc, fr->trigger, fr->threshold + 0.05); break;
+    case 'r': sj_scope_restart(sc); break;
+    default: return;
+    }
+    sj_scope_read_live(sc, s->frame);
+    s->tscope_next = 0; /* redraw now */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -546,6 +615,8 @@ int cmd_play(int argc, char **argv)
     int sfd = -1, pipefd[2] = {-1, -1};
     play_watch w = {.fd = -1};
     bool host_open = false;
+    bool keys = false; /* stdin switched to single keys for the terminal scope */
+    struct termios keys_saved;
 
     s.eng = sj_engine_new(NULL, NULL);
     if (!s.eng) {
@@ -621,6 +692,14 @@ int cmd_play(int argc, char **argv)
             goto out;
         s.host.scope = s.sco.scope;
         s.tscope_tty = isatty(1);
+        /* Keys for the terminal scope: stdin unbuffered and silent while it plays. */
+        if (s.tscope && s.tscope_tty && isatty(0) && tcgetattr(0, &keys_saved) == 0) {
+            struct termios raw = keys_saved;
+            raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+            raw.c_cc[VMIN] = 0;
+            raw.c_cc[VTIME] = 0;
+            keys = tcsetattr(0, TCSANOW, &raw) == 0;
+        }
     }
     s.pending = false;
     s.pending_updates = 0;
@@ -645,8 +724,8 @@ int cmd_play(int argc, char **argv)
     for (;;) {
         double t = now_s();
         double wait = fmin(fmin(deadline, reload_at) - t, 0.05);
-        struct pollfd pf[3] = {{sfd, POLLIN, 0}, {pipefd[0], POLLIN, 0}, {w.fd, POLLIN, 0}};
-        int np = w.fd >= 0 ? 3 : 2;
+        struct pollfd pf[4] = {{sfd, POLLIN, 0}, {pipefd[0], POLLIN, 0}, {w.fd, POLLIN, 0}, {keys ? 0 : -1, POLLIN, 0}};
+        int np = 4; /* a negative fd is ignored by poll */
         int pr = poll(pf, (nfds_t)np, wait > 0 ? (int)ceil(wait * 1000) : 0);
         if (pr < 0 && errno != EINTR) {
             cli_error("play: poll failed: %s", strerror(errno));
@@ -671,7 +750,12 @@ int cmd_play(int argc, char **argv)
             why = n == (ssize_t)sizeof si && si.ssi_signo == SIGINT ? "interrupted" : "terminated";
             break;
         }
-        if (np == 3 && pr > 0 && (pf[2].revents & POLLIN) && play_watch_read(&w))
+        if (pr > 0 && (pf[3].revents & POLLIN)) {
+            char key;
+            while (read(0, &key, 1) == 1)
+                tscope_key(&s, key);
+        }
+        if (w.fd >= 0 && pr > 0 && (pf[2].revents & POLLIN) && play_watch_read(&w))
             reload_at = now_s() + 0.015; /* let a burst of events (write, rename) settle */
         if (now_s() >= reload_at) {
             reload_at = INFINITY;
@@ -719,6 +803,8 @@ int cmd_play(int argc, char **argv)
     }
 
 out:
+    if (keys)
+        tcsetattr(0, TCSANOW, &keys_saved);
     if (host_open)
         play_host_close(&s.host);
     if (s.sco.out && s.sco.scope && rc != EXIT_USAGE) {

@@ -17,7 +17,7 @@
 #endif
 
 static const char render_help[] =
-    "usage: sigjit render FILE -o OUT [--seconds S | --frames N] [--rate R] [--input IN]\n"
+    "usage: sigjit render FILE (-o OUT | --scope PNG) [--seconds S | --frames N] [--rate R] [--input IN]\n"
     "                     [--set NAME=VALUE ...] [--format float|pcm16|pcm24] [--channels 1|2]\n"
     "                     [--backend interp|native] [--quiet] [--werror]\n"
     "\n"
@@ -189,7 +189,8 @@ int cmd_render(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!file || !outpath) {
+    /* Without -o there must be a picture to make: --scope alone renders only the scope. */
+    if (!file || (!outpath && !sco.out)) {
         fputs(render_help, stderr);
         return EXIT_USAGE;
     }
@@ -206,8 +207,8 @@ int cmd_render(int argc, char **argv)
     cli_error("render: this sigjit was built without libsndfile");
     return EXIT_INTERNAL;
 #else
-    int format;
-    if (!output_format(outpath, fmt, &format))
+    int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    if (outpath && !output_format(outpath, fmt, &format))
         return EXIT_USAGE;
 
     SNDFILE *inf = NULL;
@@ -248,7 +249,7 @@ int cmd_render(int argc, char **argv)
         rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
     }
     SNDFILE *outf = NULL;
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && outpath) {
         SF_INFO oinfo;
         memset(&oinfo, 0, sizeof oinfo);
         oinfo.samplerate = (int)rate;
@@ -340,7 +341,7 @@ int cmd_render(int argc, char **argv)
                     outbuf[j] = a;
                 }
             }
-            if (sf_writef_double(outf, outbuf, (sf_count_t)n) != (sf_count_t)n) {
+            if (outf && sf_writef_double(outf, outbuf, (sf_count_t)n) != (sf_count_t)n) {
                 cli_error("cannot write '%s': %s", outpath, sf_strerror(outf));
                 rc = EXIT_IO;
             }
@@ -352,7 +353,7 @@ int cmd_render(int argc, char **argv)
             fprintf(stderr, "sigjit: warning: %zu frames had NaN or infinite samples\n", nonfinite);
         if (peak > 1 && (format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT)
             fprintf(stderr, "sigjit: warning: the peak is %.2f; samples above 1 were clipped\n", peak);
-        if (show && rc == EXIT_OK)
+        if (show && rc == EXIT_OK && outpath)
             fprintf(stderr, "wrote %s: %zu frames (%.2f s) at %.0f Hz, peak %.1f dBFS\n", outpath, frames,
                     (double)frames / rate, rate, peak > 0 ? 20 * log10(peak) : -INFINITY);
     }

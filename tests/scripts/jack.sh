@@ -13,7 +13,9 @@
 #   - MIDI control changes move alpha/gamma smoothly (no step larger than 1/200 of the jump)
 #   - --guard: a program that produces NaN is silenced and reset, the recording has no NaN
 #   - --connect, Ctrl-C (exit 0), and the server going away (exit 3, no hang)
-#   - the scope: --tscope without a terminal prints min/max lines; --scope OUT.png (with cairo)
+#   - the scope: --tscope without a terminal prints min/max lines; on a terminal (a pty from
+#     script) it draws braille cells and its keys change the time range and the trigger;
+#     --scope OUT.png (with cairo)
 # Xruns are reported, not asserted (2 shared cores). Prints "N passed, N failed"; exit 1 on failure.
 # Needs jackd (jackd2) and the tools built by mk/jack.mk; skips (0 passed, 0 failed) without them.
 O="${O:-build}"
@@ -309,6 +311,24 @@ wait_gone $RPID 5; wait $RPID
 st=$("$T/sjanalyze" "$tmp/count.raw" 2 steps 1)
 echo "info: counter: $st"
 near "$(field maxstep "$st")" 1.15 0.85; check $? "SIGUSR1: the state is reset (*n drops from 0.3..2 s worth to 0: $(field maxstep "$st"))"
+
+# ---- the terminal scope on a terminal: braille cells and keys (script gives it a pty) ----
+if command -v script >/dev/null 2>&1; then
+  rm -f "$tmp/keys"; mkfifo "$tmp/keys"
+  (sleep 1.5; printf '+'; sleep 1; printf 't'; sleep 1.5) >"$tmp/keys" &
+  KPID=$!; PIDS="$PIDS $KPID"
+  script -qfec "stty cols 100 rows 30; '$SJ' play '$tmp/sine.sj' --name sjk --seconds 4 --tscope --scope-signals sig1" \
+    "$tmp/tty.txt" <"$tmp/keys" >/dev/null 2>&1
+  wait $KPID
+  grep -aq "20 ms, trigger off" "$tmp/tty.txt" && grep -aq "40 ms, trigger off" "$tmp/tty.txt" &&
+    grep -aq "40 ms, trigger sig 1" "$tmp/tty.txt"
+  check $? "tscope: '+' doubles the time range (20 -> 40 ms), 't' switches the trigger to signal 1"
+  # Braille cells (U+2800..U+28FF, UTF-8 E2 A0..A3 xx), e.g. the zero line U+2809 or a full-bottom U+28C0.
+  [ "$(grep -ac "$(printf '\342\240\211')\|$(printf '\342\243\200')" "$tmp/tty.txt")" -gt 0 ]
+  check $? "tscope: the scope is drawn with braille cells"
+else
+  bad "tscope keys: the script command (util-linux) is missing"
+fi
 
 # ---- the server goes away ----
 "$SJ" play "$tmp/sine.sj" --name sjx >"$tmp/p6.out" 2>"$tmp/p6.err" &

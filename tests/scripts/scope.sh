@@ -44,6 +44,11 @@ if "$SJ" render "$tmp/sine.sj" -o "$tmp/out.wav" --seconds 0.3 --scope "$tmp/sco
      --scope-trigger 'ext:*p' --scope-signals 'sig1,sig2,*p' --scope-size 640x300 2>"$tmp/err" &&
    [ "$(png_size "$tmp/scope2.png")" = 640x300 ]; then ok; else bad "render --scope ext"; cat "$tmp/err"; fi
 
+# render --scope without -o: only the picture, no audio file
+if "$SJ" render "$tmp/sine.sj" --seconds 0.2 --scope "$tmp/only.png" --scope-time 20 2>"$tmp/err" &&
+   [ "$(png_size "$tmp/only.png")" = 960x400 ] && [ -z "$(ls "$tmp"/*.wav 2>/dev/null | grep -v out.wav)" ]; then ok
+else bad "render --scope without -o"; cat "$tmp/err"; fi
+
 # usage errors
 expect_usage() {
   name=$1; shift
@@ -52,6 +57,7 @@ expect_usage() {
   if [ $rc = 2 ] && [ -s "$tmp/err" ]; then ok; else bad "$name (exit $rc)"; fi
 }
 expect_usage "plot without -o" plot "$tmp/sine.sj"
+expect_usage "render without -o or --scope" render "$tmp/sine.sj"
 expect_usage "plot bad signal" plot "$tmp/sine.sj" -o "$tmp/x.png" --signals sig3
 expect_usage "plot four signals" plot "$tmp/sine.sj" -o "$tmp/x.png" --signals sig1,sig2,ret,in1
 expect_usage "plot bad range" plot "$tmp/sine.sj" -o "$tmp/x.png" --range 1:-1
