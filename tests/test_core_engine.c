@@ -218,7 +218,9 @@ static void test_denormals_flushed(void **state)
     sj_backend_process_updates(be);
     sj_frame fr = sj_backend_process(be, 1e-300, 0, 0, 0, 0, 0);
 #if defined(__x86_64__)
-    assert_true(fr.ret == 0.0);
+    /* valgrind's CPU model ignores the MXCSR flush bits; the plain and sanitizer runs check this. */
+    if (!sjt_under_valgrind())
+        assert_true(fr.ret == 0.0);
 #endif
     double direct = sj_function_exec(sj_backend_function(be), 1e-300, 0, 0, 0, 0, 0, NULL, NULL);
     assert_true(direct > 0.0 && direct < 2.3e-308);

@@ -81,10 +81,15 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 }
 #endif
 
-int sjt_rt_trap_active(void)
+int sjt_under_valgrind(void)
 {
     const char *pre = getenv("LD_PRELOAD");
-    return TRAP_BUILT && !(pre && strstr(pre, "vgpreload"));
+    return pre && strstr(pre, "vgpreload") != NULL;
+}
+
+int sjt_rt_trap_active(void)
+{
+    return TRAP_BUILT && !sjt_under_valgrind();
 }
 
 void sjt_rt_enter(void)

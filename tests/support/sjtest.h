@@ -52,6 +52,8 @@ long sjt_faults_count(void);
 /* The real-time trap (rt_trap.c): allocation, free and mutex calls made by a thread between
  * sjt_rt_enter and sjt_rt_leave are counted. sjt_rt_trap_active says whether this build checks. */
 int sjt_rt_trap_active(void);
+/* valgrind runs the program on its own CPU model (no flush-to-zero, threads serialised). */
+int sjt_under_valgrind(void);
 void sjt_rt_enter(void);
 void sjt_rt_leave(void);
 long sjt_rt_violations(void);
