@@ -92,52 +92,6 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-int studio_write_file_atomic(const char *path, const char *data, size_t len)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp)
-        return ENOMEM;
-    /* The temporary file sits next to the target so rename() stays within one file system. */
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    memcpy(tmp, path, dirlen);
-    snprintf(tmp + dirlen, n + 32 - dirlen, ".%s.XXXXXX", path + dirlen);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return e;
-    }
-    int err = 0;
-    struct stat st;
-    if (stat(path, &st) == 0)
-        (void)fchmod(fd, st.st_mode & 07777);
-    else
-        (void)fchmod(fd, 0644);
-    size_t off = 0;
-    while (off < len) {
-        ssize_t k = write(fd, data + off, len - off);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            err = errno;
-            break;
-        }
-        off += (size_t)k;
-    }
-    if (!err && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err)
-        unlink(tmp);
-    free(tmp);
-    return err;
-}
-
 static const char *severity_name(sj_severity s)
 {
     return s == SJ_SEVERITY_ERROR ? "error" : s == SJ_SEVERITY_WARNING ? "warning" : "note";

@@ -9,7 +9,8 @@
 #                          cd studio && npm ci)
 #   make studio-web-check  rebuild into a temporary directory and compare with the committed
 #                          studio/dist (fails if someone changed the sources without rebuilding)
-#   make studio-test       front-end unit tests (node --test) and the end-to-end tests in headless
+#   make studio-test       the C tests (tests/scripts/studio_c.sh: JSON reader/writer, atomic save),
+#                          the front-end unit tests (node --test) and the end-to-end tests in headless
 #                          Chromium (tests/scripts/studio.sh)
 
 CIVETWEB_H ?= /usr/include/civetweb.h
@@ -42,4 +43,5 @@ studio-web-check:
 	else echo "studio/dist differs from a fresh build: run make studio-web and commit studio/dist"; rm -rf "$$tmp"; exit 1; fi
 
 studio-test: $(CLI)
+	O=$(O) sh tests/scripts/studio_c.sh
 	O=$(O) sh tests/scripts/studio.sh

@@ -4,13 +4,14 @@
 // there cannot starve the sound (docs/studio.md, "Audio").
 import { KIND_AUDIO, decodeBinary, parseServerMessage, msg, backoffMs } from './protocol.js';
 
-let ws = null, port = null, cfg = null, attempt = 0, running = false;
+let ws = null, port = null, cfg = null, attempt = 0, running = false, timer = null;
 
 function post(m) {
   self.postMessage(m);
 }
 
 function connect() {
+  timer = null;
   if (!running) return;
   const sock = new WebSocket(cfg.url);
   sock.binaryType = 'arraybuffer';
@@ -43,7 +44,7 @@ function connect() {
   sock.onclose = () => {
     if (ws !== sock || !running) return;
     post({ type: 'state', audio: 'waiting' });
-    setTimeout(connect, backoffMs(attempt++));
+    timer = setTimeout(connect, backoffMs(attempt++));
   };
 }
 
@@ -63,10 +64,15 @@ self.onmessage = (e) => {
       };
     }
     running = true;
+    // (Re)start now: the page calls this when its own connection is back, so the sound does not
+    // wait for this worker's back-off.
+    clearTimeout(timer);
+    attempt = 0;
     if (ws) { const old = ws; ws = null; old.close(); }
     connect();
   } else if (m.type === 'stop') {
     running = false;
+    clearTimeout(timer);
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg.audioStop()));
     if (ws) { const old = ws; ws = null; old.close(); }
     post({ type: 'state', audio: 'off' });

@@ -525,6 +525,8 @@ function onMessage(m) {
         showDiagnostics(m.last);
       }
       setConn(true, 'connected');
+      // Back after a disconnection: restart the audio stream now rather than after its own back-off.
+      if (audio.wanted && audio.worker && state.audio !== 'on' && state.audio !== 'starting') startAudio();
       break;
     case 'compile.result':
       state.activeRev = m.active_rev;

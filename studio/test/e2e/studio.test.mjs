@@ -273,6 +273,7 @@ test('the page reconnects after a server restart and plays again', async () => {
   server = await startServer({ file, port });
   await waitFor(() => window.__studio.state().connected && window.__studio.state().connects === 2, undefined, 10000);
   assert.equal(await page.evaluate(() => window.__studio.text()), SINE);
+  await waitFor(() => window.__studio.state().audio === 'on', undefined, 5000);
   const p0 = (await stats()).played;
   await sleep(1500);
   const s = await stats();
