@@ -37,7 +37,7 @@ typedef struct cli_inputs {
     double in[6];
     bool given[6];
     struct {
-        const char *name;
+        char name[64]; /* "*name" */
         double value;
     } pv[32];
     size_t npv;

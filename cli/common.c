@@ -223,10 +223,12 @@ bool cli_parse_set(cli_inputs *in, const char *arg)
             cli_error("too many --set *name values");
             return false;
         }
-        char *name = strndup(arg, n);
-        if (!name)
+        if (n >= sizeof in->pv[0].name) {
+            cli_error("--set: the name '%.*s' is too long", (int)n, arg);
             return false;
-        in->pv[in->npv].name = name; /* lives until exit */
+        }
+        memcpy(in->pv[in->npv].name, arg, n);
+        in->pv[in->npv].name[n] = 0;
         in->pv[in->npv].value = v;
         in->npv++;
         return true;

@@ -825,8 +825,6 @@ out:
     free(s.last_src);
     sj_engine_collect(s.eng);
     sj_engine_free(s.eng);
-    for (size_t i = 0; i < inputs.npv; i++)
-        free((char *)inputs.pv[i].name);
     return rc;
 }
 

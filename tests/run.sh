@@ -6,6 +6,8 @@
 #   scripts print their own "N passed, N failed" line.
 # VALGRIND=1 runs the binaries under valgrind's leak checker (a leak or error fails the binary).
 passed=0; failed=0; status=0
+# Sanitizer runs: third-party caches are not our leaks (tests/lsan.supp).
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 for t in "$@"; do
   if [ "${VALGRIND:-0}" = 1 ]; then

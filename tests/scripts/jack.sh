@@ -88,13 +88,10 @@ field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
 
 # The rtcheck shim cannot run under AddressSanitizer (ASan must own malloc).
-# Under ASan, fontconfig's caches (loaded by cairo for the scope picture) are reported as leaks:
-# they are freed only by FcFini, by design; everything else is still checked.
+# (Under ASan, fontconfig's caches are suppressed by tests/lsan.supp, which tests/run.sh sets.)
 RTCHECK="$T/librtcheck.so"
 if ldd "$SJ" 2>/dev/null | grep -q libasan; then
   RTCHECK=""
-  printf 'leak:libfontconfig\nleak:libcairo\n' > "$tmp/lsan.supp"
-  export LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
 
 cat > "$tmp/sine.sj" <<'EOF'
