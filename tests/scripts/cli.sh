@@ -30,7 +30,7 @@ expect version 0 "$SJ" --version; check version-text has_out "^sigjit [0-9]"
 expect help 0 "$SJ" --help; check help-text has_out "^usage: sigjit COMMAND"
 expect no-args 2 "$SJ"
 expect unknown-command 2 "$SJ" frobnicate; check unknown-command-msg has_err "unknown command 'frobnicate'"
-for c in render run check fmt dump nodes blocks; do
+for c in render run check fmt dump nodes blocks export plot; do
   expect "help-$c" 0 "$SJ" "$c" --help; check "help-$c-text" has_out "^usage: sigjit $c"
 done
 expect help-sub 0 "$SJ" help run; check help-sub-text has_out "^usage: sigjit run"
@@ -139,6 +139,16 @@ expect render-effect 0 "$SJ" render examples/effect.sj --input "$tmp/demo.wav" -
 check render-effect-file [ -s "$tmp/fx.flac" ]
 expect render-bad-ext 2 "$SJ" render examples/demo.sj -o "$tmp/x.xyz" --frames 1
 expect render-both-lengths 2 "$SJ" render examples/demo.sj -o "$tmp/x.wav" --frames 1 --seconds 1
+
+# export: a standalone C file that a C compiler accepts (its numbers: tests/test_diff_export.c).
+expect export 0 "$SJ" export examples/filter.sj -o "$tmp/filter.c" --prefix flt
+check export-api grep -q "void flt_process(flt_state \*restrict s" "$tmp/filter.c"
+check export-compiles cc -std=c11 -Wall -c "$tmp/filter.c" -o "$tmp/filter.o"
+expect export-stdout 0 "$SJ" export examples/reference.sj; check export-stdout-text has_out "sjx_init"
+expect export-bad-prefix 2 "$SJ" export examples/filter.sj --prefix 9x
+expect export-missing 3 "$SJ" export "$tmp/nope.sj"
+printf 'x = nosuch(1)\n&sig1 = x\n' > "$tmp/bad.sj"
+expect export-bad-program 1 "$SJ" export "$tmp/bad.sj"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

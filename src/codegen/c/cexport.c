@@ -260,11 +260,12 @@ static void emit_func(sj_sb *sb, const char *pfx, const sj_ir_func *f, const xb 
                   "                double *ret, size_t n)\n{\n",
                   pfx, pfx);
     for (int k = 0; k < 6; k++)
-        sj__sb_printf(sb, "    const double *restrict in%d = in[%d];\n", k, k);
+        sj__sb_printf(sb, "    const double *restrict in%d = in[%d];\n    (void)in%d;\n", k, k, k);
     sj__sb_append(sb, "    double *out[3] = {sig1, sig2, ret};\n");
     for (uint32_t k = 0; k < b->npv; k++)
         sj__sb_printf(sb, "    double pv%u = s->pv[%u]; /* %s */\n", k, k, pv_names[k]);
-    sj__sb_append(sb, "    const double aux0 = s->srate, aux1 = s->israte;\n    double aux2 = s->reset;\n");
+    sj__sb_append(sb, "    const double aux0 = s->srate, aux1 = s->israte;\n    double aux2 = s->reset;\n"
+                      "    (void)aux0;\n    (void)aux1;\n");
     sj__sb_append(sb, "    double *rv = s->rv;\n    (void)rv;\n    (void)out;\n");
     sj__sb_append(sb, "    for (size_t fr = 0; fr < n; fr++) {\n");
     /* declarations */
@@ -281,7 +282,8 @@ static void emit_func(sj_sb *sb, const char *pfx, const sj_ir_func *f, const xb 
     sj__sb_append(sb, "        sig1[fr] = 0.0;\n        sig2[fr] = 0.0;\n");
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         const sj_ir_block *bl = &f->blocks[bi];
-        sj__sb_printf(sb, "    b%u:;\n", bi);
+        if (bi > 0) /* block 0 is never a jump target */
+            sj__sb_printf(sb, "    b%u:;\n", bi);
         for (uint32_t i = bl->start; i < bl->end; i++) {
             const sj_ir_inst *in = &f->insts[i];
             int na = sj__ir_op_info[in->op].nargs;
