@@ -8,31 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static sj_library *g_lib;
-static sj_blocklang *g_lang;
 
-static int setup(void **state)
-{
-    (void)state;
-    g_lib = sj_library_new_std();
-    g_lang = g_lib ? sj_blocklang_new(g_lib) : NULL;
-    return g_lang ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sj_blocklang_free(g_lang);
-    sj_library_release(g_lib);
-    return 0;
-}
-
-static sj_blockfun *newfun(void)
-{
-    sj_blockfun *f = sj_blockfun_new(g_lang);
-    assert_non_null(f);
-    return f;
-}
 
 /* The reference test helpers put_n / put_v. */
 static void put_n(sj_blockfun *f, size_t a, int64_t x, int64_t y, const char *t)
@@ -100,7 +76,7 @@ static run run_once(sj_blockfun *f, double in1)
 static void test_example_a_sig1(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 1, "value", "0.3");
     put_v(f, 0, 1, 1, "set", "&sig1");
     put_v(f, 0, 0, 2, "value", "-0.3");
@@ -120,7 +96,7 @@ static void test_example_a_sig1(void **state)
 static void test_example_b_arithmetics(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 1, "value", "0.50");
     put_v(f, 0, 0, 2, "value", "0.01");
     put_n(f, 0, 1, 1, "+");
@@ -136,7 +112,7 @@ static void test_example_b_arithmetics(void **state)
 
 static sj_blockfun *divrem(int64_t set_y)
 {
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 1, "value", "0.3");
     put_v(f, 0, 0, 2, "value", "-0.4");
     put_n(f, 0, 1, 1, "/%");
@@ -204,7 +180,7 @@ static void test_divrem_variants(void **state)
 static void test_example_d_accum_shift(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_n(f, 0, 1, 1, "accum");
     sj_blockfun_shift_port(f, 0, 1, 1, 1, false);
     put_v(f, 0, 0, 2, "value", "0.01");
@@ -244,7 +220,7 @@ static void test_arithmetics_variants(void **state)
         {"/", NULL, 0, 1, false, 0.01 / 0.5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sj_blockfun *f = newfun();
+        sj_blockfun *f = sjt_blocks_newfun();
         put_v(f, 0, 0, 1, "value", "0.50");
         put_v(f, 0, 0, 2, "value", "0.01");
         put_n(f, 0, 1, 1, cases[i].op1);
@@ -260,7 +236,7 @@ static void test_arithmetics_variants(void **state)
         sj_blockfun_free(f);
     }
     /* Division by 0.0: +inf (IEEE). */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 1, "value", "0.50");
     put_v(f, 0, 0, 2, "value", "0.0");
     put_n(f, 0, 1, 1, "/");
@@ -276,7 +252,7 @@ static void test_if_both_branches(void **state)
 {
     (void)state;
     /* get in1 -> if; then-area: value 10; else-area: value 20; the if's output is the result. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "get", "in1"); /* 1 */
     put_n(f, 0, 1, 0, "if");          /* 2, areas 1 (then), 2 (else) */
     put_v(f, 1, 0, 0, "value", "10");
@@ -307,7 +283,7 @@ static void test_if_side_effects_and_nesting(void **state)
     (void)state;
     /* Only the taken branch runs: sets inside each branch. A branch result does not clobber the
      * function result (_res_). An if nested in the else branch. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "get", "in1");    /* 1 */
     put_n(f, 0, 1, 0, "if");             /* 2: areas 1, 2 */
     put_v(f, 0, 0, 3, "value", "7");    /* 3: _res_ = 7 (bottom-most, evaluated last) */
@@ -341,7 +317,7 @@ static void test_if_side_effects_and_nesting(void **state)
 static void test_pi_constants(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_n(f, 0, 0, 0, "\xCF\x80");
     put_v(f, 0, 1, 0, "set", "&sig1");
     put_n(f, 0, 0, 1, "2\xCF\x80");
@@ -360,7 +336,7 @@ static void test_no_tmp_read_before_set(void **state)
     /* §5.6 hazard: /% di feeds input b (row 0) and re feeds input a (row 1) of a "-" whose inputs
      * are shifted to [b, a]. The reference evaluates a = _tmp2_re_ before the /% call sets it
      * (result 0 - 3.5). We evaluate in row order into temporaries: a - b = fmod(7,2) - 7/2 = -2.5. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "value", "7"); /* 1 */
     put_v(f, 0, 0, 1, "value", "2"); /* 2 */
     put_n(f, 0, 1, 0, "/%");          /* 3 */
@@ -387,7 +363,7 @@ static void test_fanout_and_forward(void **state)
 {
     (void)state;
     /* value -> "->" -> ->2 whose two outputs feed both inputs of "*": x*x. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "value", "3"); /* 1 */
     put_n(f, 0, 1, 0, "->");          /* 2 */
     put_n(f, 0, 2, 0, "->2");         /* 3 */
@@ -404,7 +380,7 @@ static void test_fanout_and_forward(void **state)
 static void test_empty_and_unconnected(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_ast *ast = compile_ok(f);
     assert_ast(ast, shape(sj_stmts(0)));
     sj_ast_free(ast);
@@ -443,7 +419,7 @@ static void load(sj_blockfun *f, const char *json)
 static void test_compile_errors(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "value", "1,5");
     compile_bad(f, SJ_ERR_SYNTAX, 1, "block 1 (value) at (0,0): bad literal number \"1,5\"");
     sj_blockfun_set_label(f, 0, 0, 0, " 1");
@@ -486,7 +462,7 @@ static void test_compile_errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char json[600];
         snprintf(json, sizeof json, "%s%s]}]}", head, cases[i].blocks);
-        f = newfun();
+        f = sjt_blocks_newfun();
         load(f, json);
         compile_bad(f, cases[i].st, cases[i].uid, cases[i].msg);
         sj_blockfun_free(f);
@@ -500,7 +476,7 @@ static void test_deep_chain(void **state)
      * is refused with SJ_ERR_TOO_DEEP instead of overflowing the stack. */
     for (int pass = 0; pass < 2; pass++) {
         int n = pass ? 6000 : 3000;
-        sj_blockfun *f = newfun();
+        sj_blockfun *f = sjt_blocks_newfun();
         put_v(f, 0, 0, 0, "value", "4");
         for (int i = 1; i <= n; i++)
             put_n(f, 0, i, 0, "->");
@@ -524,7 +500,7 @@ static void test_deep_chain(void **state)
 static void test_state_kept_across_move(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put_v(f, 0, 0, 0, "value", "1"); /* 1 */
     put_n(f, 0, 1, 0, "accum");       /* 2: in <- 1, reset <- 0 (unconnected) */
     sjt t = sjt_open(NULL);
@@ -583,7 +559,7 @@ static void test_examples_run(void **state)
         char buf[65536];
         size_t n = fread(buf, 1, sizeof buf, fp);
         fclose(fp);
-        sj_blockfun *f = newfun();
+        sj_blockfun *f = sjt_blocks_newfun();
         sj_diag d;
         if (sj_blockfun_load_json(f, buf, n, &d))
             fail_msg("%s: %s", ex[i].path, d.message);
@@ -615,5 +591,5 @@ int main(void)
         cmocka_unit_test(test_state_kept_across_move),
         cmocka_unit_test(test_examples_run),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sjt_blocks_setup, sjt_blocks_teardown);
 }

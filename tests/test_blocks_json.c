@@ -7,24 +7,6 @@
 
 #include "blocks/blocks.h"
 
-static sj_library *g_lib;
-static sj_blocklang *g_lang;
-
-static int setup(void **state)
-{
-    (void)state;
-    g_lib = sj_library_new_std();
-    g_lang = g_lib ? sj_blocklang_new(g_lib) : NULL;
-    return g_lang ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sj_blocklang_free(g_lang);
-    sj_library_release(g_lib);
-    return 0;
-}
 
 /* The reference's pinned strings. */
 static const char *const EMPTY = "{\"VERSION\":1,\"areas\":[{\"auto_shrink\":false,\"blocks\":[],\"header\":\"\","
@@ -34,12 +16,6 @@ static const char *const ONE_PLUS =
     "\"expanded\":true,\"id\":1,\"inputs\":[\"\",\"\"],\"lbl\":\"+\",\"outputs\":[\"\"],\"rows\":2,\"typ\":\"+\"},"
     "\"x\":0,\"y\":0}],\"header\":\"\",\"size\":[16,16]}],\"current_block_id_counter\":1}";
 
-static sj_blockfun *newfun(void)
-{
-    sj_blockfun *f = sj_blockfun_new(g_lang);
-    assert_non_null(f);
-    return f;
-}
 
 static void load_ok(sj_blockfun *f, const char *json)
 {
@@ -52,10 +28,10 @@ static void load_ok(sj_blockfun *f, const char *json)
 static void test_empty_exact(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     char *s = sj_blockfun_save_json(f);
     assert_string_equal(s, EMPTY);
-    sj_blockfun *g = newfun();
+    sj_blockfun *g = sjt_blocks_newfun();
     load_ok(g, s);
     assert_int_equal(sj_blockfun_generation(g), 1); /* load_snapshot bumps the generation */
     char *s2 = sj_blockfun_save_json(g);
@@ -69,11 +45,11 @@ static void test_empty_exact(void **state)
 static void test_one_plus_exact(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     assert_int_equal(sj_blockfun_instantiate(f, 0, 0, 0, "+", NULL), SJ_OK);
     char *s = sj_blockfun_save_json(f);
     assert_string_equal(s, ONE_PLUS);
-    sj_blockfun *g = newfun();
+    sj_blockfun *g = sjt_blocks_newfun();
     load_ok(g, s);
     sj_block_info bi;
     assert_true(sj_blockfun_block_at(g, 0, 0, 0, &bi)); /* the reference test: has_input(0) */
@@ -90,7 +66,7 @@ static void test_one_plus_exact(void **state)
 static void test_round_trip_rich(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     /* Every feature: sub-areas, shifted ports (null entries), labels that need escaping, negative
      * coordinates, several areas. */
     assert_int_equal(sj_blockfun_instantiate(f, 0, 3, 1, "if", NULL), SJ_OK);
@@ -106,7 +82,7 @@ static void test_round_trip_rich(void **state)
     assert_non_null(strstr(s, "\"outputs\":[\"re\",\"di\"]")); /* [di,re] shifted at row 0 */
     assert_non_null(strstr(s, "\"contains\":[1,2]"));
     assert_non_null(strstr(s, "\"x\":-1,\"y\":-2"));
-    sj_blockfun *g = newfun();
+    sj_blockfun *g = sjt_blocks_newfun();
     load_ok(g, s);
     char *s2 = sj_blockfun_save_json(g);
     assert_string_equal(s2, s);
@@ -120,7 +96,7 @@ static void test_block_order(void **state)
 {
     (void)state;
     /* Blocks by y, then x, whatever the insertion order. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_blockfun_instantiate(f, 0, 5, 3, "sin", NULL);
     sj_blockfun_instantiate(f, 0, 2, 3, "sin", NULL);
     sj_blockfun_instantiate(f, 0, 9, 1, "sin", NULL);
@@ -137,7 +113,7 @@ static void test_defaults(void **state)
     /* Missing keys take the reference's defaults: area size [0,0] (recalculated: the root stays at
      * least 1x1), auto_shrink true, header ""; block rows 0, typ "?", lbl "?", expanded true,
      * color 0; counter 0. A block without an id gets a fresh one. */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     load_ok(f, "{\"areas\":[{\"blocks\":[{\"block\":{\"typ\":\"value\",\"lbl\":\"2\",\"rows\":1,"
                "\"outputs\":[\"\"]},\"x\":1,\"y\":2},{\"block\":{},\"x\":4}]}]}");
     assert_true(sj_blockfun_area_auto_shrink(f, 0));
@@ -159,7 +135,7 @@ static void test_defaults(void **state)
     assert_int_equal(sj_blockfun_current_id(f), 2);
     sj_blockfun_free(f);
     /* The counter never goes below the largest id. */
-    f = newfun();
+    f = sjt_blocks_newfun();
     load_ok(f, "{\"VERSION\":1,\"areas\":[{\"blocks\":[{\"block\":{\"id\":7,\"typ\":\"sin\"},\"x\":0,\"y\":0}]}],"
                "\"current_block_id_counter\":3}");
     assert_int_equal(sj_blockfun_current_id(f), 7);
@@ -173,7 +149,7 @@ static void test_defaults(void **state)
  * position when line > 0). */
 static void load_bad(const char *json, const char *want, int line, int col)
 {
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_blockfun_instantiate(f, 0, 0, 0, "+", NULL);
     uint64_t g = sj_blockfun_generation(f);
     sj_diag d;
@@ -277,7 +253,7 @@ static void test_load_nulls_and_duplicates(void **state)
 {
     (void)state;
     /* null means "missing"; duplicate keys: the last wins (serde_json). */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     load_ok(f, "{\"VERSION\":null,\"areas\":[{\"size\":[3,4],\"size\":[20,30],\"header\":null,\"blocks\":null}],"
                "\"current_block_id_counter\":null}");
     size_t w, h;
@@ -292,17 +268,17 @@ static void test_blocks_h_entry_points(void **state)
     (void)state;
     sj_ast *ast = NULL;
     sj_diag d;
-    assert_int_equal(sj_blocks_json_to_ast(EMPTY, strlen(EMPTY), g_lib, &ast, &d), SJ_OK);
+    assert_int_equal(sj_blocks_json_to_ast(EMPTY, strlen(EMPTY), sjt_blocks_lib, &ast, &d), SJ_OK);
     assert_non_null(ast);
     sj_ast_free(ast);
-    assert_int_equal(sj_blocks_json_to_ast("{", 1, g_lib, &ast, &d), SJ_ERR_SYNTAX);
+    assert_int_equal(sj_blocks_json_to_ast("{", 1, sjt_blocks_lib, &ast, &d), SJ_ERR_SYNTAX);
     assert_null(ast);
-    assert_int_equal(sj_blocks_json_to_ast("{", 1, g_lib, &ast, NULL), SJ_ERR_SYNTAX);
-    char *s = sj_blocks_json_to_ascii(ONE_PLUS, strlen(ONE_PLUS), g_lib, &d);
+    assert_int_equal(sj_blocks_json_to_ast("{", 1, sjt_blocks_lib, &ast, NULL), SJ_ERR_SYNTAX);
+    char *s = sj_blocks_json_to_ascii(ONE_PLUS, strlen(ONE_PLUS), sjt_blocks_lib, &d);
     assert_non_null(s);
     assert_non_null(strstr(s, "[+        ]"));
     sj_free(s);
-    assert_null(sj_blocks_json_to_ascii("nope", 4, g_lib, &d));
+    assert_null(sj_blocks_json_to_ascii("nope", 4, sjt_blocks_lib, &d));
     assert_int_equal(d.code, SJ_ERR_SYNTAX);
 }
 
@@ -319,5 +295,5 @@ int main(void)
         cmocka_unit_test(test_load_nulls_and_duplicates),
         cmocka_unit_test(test_blocks_h_entry_points),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sjt_blocks_setup, sjt_blocks_teardown);
 }

@@ -5,31 +5,7 @@
 
 #include <string.h>
 
-static sj_library *g_lib;
-static sj_blocklang *g_lang;
 
-static int setup(void **state)
-{
-    (void)state;
-    g_lib = sj_library_new_std();
-    g_lang = g_lib ? sj_blocklang_new(g_lib) : NULL;
-    return g_lang ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sj_blocklang_free(g_lang);
-    sj_library_release(g_lib);
-    return 0;
-}
-
-static sj_blockfun *newfun(void)
-{
-    sj_blockfun *f = sj_blockfun_new(g_lang);
-    assert_non_null(f);
-    return f;
-}
 
 static void put(sj_blockfun *f, size_t a, int64_t x, int64_t y, const char *typ, const char *ui)
 {
@@ -96,9 +72,9 @@ static void test_builtin_types(void **state)
         {"/", "arithmetics", 2, ab, 2, one, 1, 0, SJ_BLOCK_INPUT_NONE, 4, "A binary arithmetics operation"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const sj_block_type *t = sj_blocklang_find(g_lang, want[i].name);
+        const sj_block_type *t = sj_blocklang_find(sjt_blocks_lang, want[i].name);
         assert_non_null(t);
-        assert_ptr_equal(t, sj_blocklang_type_at(g_lang, i)); /* definition order */
+        assert_ptr_equal(t, sj_blocklang_type_at(sjt_blocks_lang, i)); /* definition order */
         assert_string_equal(t->category, want[i].cat);
         assert_int_equal(t->rows, want[i].rows);
         assert_ports(t->inputs, t->ninputs, want[i].in, want[i].nin);
@@ -135,20 +111,20 @@ static void test_node_types(void **state)
         {"s&h~", 2, in_se, 2, va, 1, true},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const sj_block_type *t = sj_blocklang_find(g_lang, want[i].name);
+        const sj_block_type *t = sj_blocklang_find(sjt_blocks_lang, want[i].name);
         assert_non_null(t);
         assert_int_equal(t->rows, want[i].rows);
         assert_ports(t->inputs, t->ninputs, want[i].i, want[i].ni);
         assert_ports(t->outputs, t->noutputs, want[i].o, want[i].no);
         assert_string_equal(t->category, want[i].stateful ? "nodes" : "functions");
         assert_int_equal(t->color, want[i].stateful ? 8 : 16);
-        const sj_node_type *nt = sj_library_find(g_lib, want[i].name);
+        const sj_node_type *nt = sj_library_find(sjt_blocks_lib, want[i].name);
         assert_string_equal(t->description, nt->doc ? nt->doc : "undocumented");
         assert_int_equal(t->area_count, 0);
         assert_int_equal(t->user_input, SJ_BLOCK_INPUT_NONE);
     }
     /* One type per library node, after the 14 built-ins. */
-    assert_int_equal(sj_blocklang_type_count(g_lang), 14 + sj_library_count(g_lib));
+    assert_int_equal(sj_blocklang_type_count(sjt_blocks_lang), 14 + sj_library_count(sjt_blocks_lib));
 }
 
 static double dummy_fn(double x)
@@ -183,11 +159,11 @@ static void test_identifiers(void **state)
     (void)state;
     /* decisions #9: $srate/$israte instead of srate/israte; listed sorted (byte order). */
     const char *want[] = {"$israte", "$srate", "&sig1", "&sig2", "alpha", "beta", "delta", "gamma", "in1", "in2"};
-    assert_int_equal(sj_blocklang_identifier_count(g_lang), 10);
+    assert_int_equal(sj_blocklang_identifier_count(sjt_blocks_lang), 10);
     for (size_t i = 0; i < 10; i++)
-        assert_string_equal(sj_blocklang_identifier_at(g_lang, i), want[i]);
-    assert_true(sj_blocklang_is_identifier(g_lang, "$srate"));
-    assert_false(sj_blocklang_is_identifier(g_lang, "srate"));
+        assert_string_equal(sj_blocklang_identifier_at(sjt_blocks_lang, i), want[i]);
+    assert_true(sj_blocklang_is_identifier(sjt_blocks_lang, "$srate"));
+    assert_false(sj_blocklang_is_identifier(sjt_blocks_lang, "srate"));
     /* A language without a library has only the built-ins. */
     sj_blocklang *l = sj_blocklang_new(NULL);
     assert_int_equal(sj_blocklang_type_count(l), 14);
@@ -201,7 +177,7 @@ static void test_identifiers(void **state)
 static void test_new_program(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     size_t w, h;
     assert_int_equal(sj_blockfun_area_count(f), 1);
     assert_true(sj_blockfun_area_size(f, 0, &w, &h));
@@ -221,7 +197,7 @@ static void test_new_program(void **state)
 static void test_instantiate(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 1, 1, "accum", NULL);
     assert_int_equal(sj_blockfun_generation(f), 1);
     assert_false(sj_blockfun_is_unset(f));
@@ -282,7 +258,7 @@ static void test_instantiate(void **state)
 static void test_instantiate_if_creates_areas(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 2, 3, "if", NULL);
     sj_block_info bi;
     assert_true(sj_blockfun_block_at(f, 0, 2, 3, &bi));
@@ -309,7 +285,7 @@ static void test_instantiate_if_creates_areas(void **state)
 static void test_remove(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 1, 1, "accum", NULL);
     uint64_t g = sj_blockfun_generation(f);
     assert_int_equal(sj_blockfun_remove(f, 3, 1, 1), SJ_ERR_NOT_FOUND);
@@ -333,7 +309,7 @@ static void test_remove(void **state)
 static void test_shift_port(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_block_info bi;
     /* "[a,b] shift 0 -> [b,a]" */
     put(f, 0, 1, 1, "-", NULL);
@@ -379,7 +355,7 @@ static void test_shift_port(void **state)
 static void test_move_block(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_block_info bi;
     put(f, 0, 1, 1, "accum", NULL); /* id 1, rows 1..2 */
     put(f, 0, 3, 3, "value", "2");  /* id 2 */
@@ -436,7 +412,7 @@ static void test_move_block(void **state)
 static void test_clone_block(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     sj_block_info bi;
     put(f, 0, 1, 1, "-", NULL);                          /* id 1 */
     sj_blockfun_shift_port(f, 0, 1, 1, 0, false);        /* inputs [b, a] */
@@ -478,7 +454,7 @@ static void test_clone_block(void **state)
 /* value(0,0) -> +(1,0) rows 2 <- value(0,1); + out row 0 -> set(2,0). And a lone block. */
 static sj_blockfun *chain_fixture(void)
 {
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 0, 0, "value", "1"); /* 1 */
     put(f, 0, 0, 1, "value", "2"); /* 2 */
     put(f, 0, 1, 0, "+", NULL);    /* 3 */
@@ -547,7 +523,7 @@ static void test_move_chain_same_area(void **state)
     assert_true(sj_blockfun_block_at(f, 0, 3, 4, &bi));
     assert_int_equal(bi.id, 1);
     /* The order of the offsets: with (0,0) .. (0,-3) taken, (-1,0) comes next. */
-    sj_blockfun *o = newfun();
+    sj_blockfun *o = sjt_blocks_newfun();
     put(o, 0, 0, 0, "sin", NULL); /* a chain of one block */
     for (int64_t y = 2; y <= 5; y++)
         put(o, 0, 5, y, "get", "v"); /* not connected to each other: outputs face right */
@@ -556,7 +532,7 @@ static void test_move_chain_same_area(void **state)
     assert_string_equal(bi.type, "sin");
     sj_blockfun_free(o);
     /* Nothing fits: a wall of blocks around the target. */
-    sj_blockfun *g = newfun();
+    sj_blockfun *g = sjt_blocks_newfun();
     put(g, 0, 0, 0, "value", "1");
     put(g, 0, 1, 0, "sin", NULL);
     for (int64_t x = 8; x <= 12; x++)
@@ -627,7 +603,7 @@ static void test_split_chain(void **state)
     /* ->2 at (0,0) feeds both inputs of + at (1,0); + feeds set (2,0). Split after column 0,
      * clicked at row 0: blocks right of column 0 move one column right; the clicked row gets a gap;
      * row 1 keeps its connection through a filler "->" at (1,1). */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 0, 0, "->2", NULL); /* 1 */
     put(f, 0, 1, 0, "+", NULL);   /* 2 */
     put(f, 0, 2, 0, "set", "x");  /* 3 */
@@ -645,7 +621,7 @@ static void test_split_chain(void **state)
     assert_int_equal(bi.id, 4);
     assert_false(sj_blockfun_block_at(f, 0, 1, 0, NULL)); /* the gap */
     /* Without a filler: only the shift. */
-    sj_blockfun *h = newfun();
+    sj_blockfun *h = sjt_blocks_newfun();
     put(h, 0, 0, 0, "->2", NULL);
     put(h, 0, 1, 0, "+", NULL);
     assert_int_equal(sj_blockfun_split_chain(h, 0, 0, 1, NULL), SJ_OK);
@@ -677,7 +653,7 @@ static void test_split_chain(void **state)
 static void test_area_sizes(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     size_t w, h;
     /* An if at (14,14) whose then-area holds value+set on one row (2x1) and an empty else (1x1).
      * resolve_size: w >= x + w0 + 1 = 14 + 2 + 1 = 17; h >= y + (h0 + 1) + 1 = 14 + 2 + 1 = 17 and
@@ -730,7 +706,7 @@ static void test_area_sizes(void **state)
 static void test_block_queries(void **state)
 {
     (void)state;
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 3, 2, "sin", NULL);
     put(f, 0, 1, 2, "sin", NULL);
     put(f, 0, 5, 0, "sin", NULL);
@@ -768,7 +744,7 @@ static void test_null_arguments(void **state)
     sj_blockfun_free(NULL);
     sj_blocklang_free(NULL);
     sj_block_chain_free(NULL);
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     assert_int_equal(sj_blockfun_retrieve_chain(f, 0, 0, 0, false, NULL), SJ_ERR_INVALID_ARGUMENT);
     sj_blockfun_free(f);
 }
@@ -778,7 +754,7 @@ static void test_ascii_drawing(void **state)
 {
     (void)state;
     /* The layout of docs/blocks.md: 17 characters a cell (input side 3, box 11, output side 3). */
-    sj_blockfun *f = newfun();
+    sj_blockfun *f = sjt_blocks_newfun();
     put(f, 0, 0, 1, "value", "0.3");
     put(f, 0, 0, 2, "value", "-0.4");
     put(f, 0, 1, 1, "/%", NULL);
@@ -792,7 +768,7 @@ static void test_ascii_drawing(void **state)
     sj_free(s);
     sj_blockfun_free(f);
     /* Sub-areas follow with a title; control characters in labels are shown as '?'. */
-    f = newfun();
+    f = sjt_blocks_newfun();
     put(f, 0, 0, 0, "get", "in1");
     put(f, 0, 1, 0, "if", NULL);
     put(f, 1, 0, 0, "value", "1\n2");
@@ -872,5 +848,5 @@ int main(void)
         cmocka_unit_test(test_ascii_drawing),
         cmocka_unit_test(test_define_types),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sjt_blocks_setup, sjt_blocks_teardown);
 }

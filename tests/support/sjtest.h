@@ -59,6 +59,14 @@ void sjt_rt_leave(void);
 long sjt_rt_violations(void);
 void sjt_rt_reset(void);
 
+/* Block-language fixture (blocks_fixture.c): group setup/teardown create the standard library and
+ * its block language; sjt_blocks_newfun gives an empty program (assert on failure). */
+extern sj_library *sjt_blocks_lib;
+extern sj_blocklang *sjt_blocks_lang;
+int sjt_blocks_setup(void **state);
+int sjt_blocks_teardown(void **state);
+sj_blockfun *sjt_blocks_newfun(void);
+
 #define SJT_ASSERT_NEAR(a, b, tol)                                                                               \
     do {                                                                                                         \
         double sjt_a_ = (a), sjt_b_ = (b);                                                                       \
