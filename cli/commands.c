@@ -357,8 +357,76 @@ int cmd_dump(int argc, char **argv)
 /* ---------------------------------------------------------------------------------------------- */
 
 static const char blocks_help[] = "usage: sigjit blocks show FILE\n"
+                                  "       sigjit blocks layout FILE.sj [-o OUT.json]\n"
                                   "\n"
-                                  "Draws the block program of a block file (JSON) as ASCII art.\n";
+                                  "show draws the block program of a block file (JSON) as ASCII art.\n"
+                                  "layout lays a text program out as blocks and draws it, or writes the block\n"
+                                  "file with -o; it says which construct cannot be drawn as blocks.\n";
+
+static int blocks_layout(int argc, char **argv)
+{
+    const char *in = NULL, *outp = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            outp = argv[++i];
+        else if (!in && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+            in = argv[i];
+        else {
+            fputs(blocks_help, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!in) {
+        fputs(blocks_help, stderr);
+        return EXIT_USAGE;
+    }
+    sj_library *lib = sj_library_new_std();
+    sj_blocklang *lang = lib ? sj_blocklang_new(lib) : NULL;
+    if (!lang) {
+        sj_library_release(lib);
+        cli_error("out of memory");
+        return EXIT_INTERNAL;
+    }
+    cli_program prog;
+    int rc = cli_load(in, lib, &prog, false);
+    sj_blockfun *fun = NULL;
+    if (rc == EXIT_OK && prog.is_blocks) {
+        fprintf(stderr, "%s: error: this is a block program already (sigjit blocks show draws it)\n", prog.path);
+        rc = EXIT_USAGE;
+    } else if (rc == EXIT_OK) {
+        sj_diag d;
+        memset(&d, 0, sizeof d);
+        sj_status st = sj_blocks_layout(prog.ast, lang, &fun, &d);
+        if (st != SJ_OK) {
+            fprintf(stderr, "%s:%s%s\n", prog.path, d.line > 0 ? "" : " ", d.message[0] ? d.message : sj_strerror(st));
+            rc = st == SJ_ERR_NOMEM || st == SJ_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_PROGRAM;
+        }
+    }
+    if (fun) {
+        char *text = outp ? sj_blockfun_save_json(fun) : sj_blockfun_ascii(fun);
+        if (!text) {
+            cli_error("out of memory");
+            rc = EXIT_INTERNAL;
+        } else if (outp) {
+            FILE *f = strcmp(outp, "-") == 0 ? stdout : fopen(outp, "w");
+            bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+            if (f && f != stdout)
+                ok = (fclose(f) == 0) && ok;
+            if (!ok) {
+                cli_error("cannot write '%s': %s", outp, strerror(errno));
+                rc = EXIT_IO;
+            }
+        } else {
+            fputs(text, stdout);
+        }
+        sj_free(text);
+    }
+    sj_blockfun_free(fun);
+    cli_program_free(&prog);
+    sj_blocklang_free(lang);
+    sj_library_release(lib);
+    return rc;
+}
 
 int cmd_blocks(int argc, char **argv)
 {
@@ -366,6 +434,8 @@ int cmd_blocks(int argc, char **argv)
         fputs(blocks_help, stdout);
         return EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "layout") == 0)
+        return blocks_layout(argc, argv);
     if (argc != 3 || strcmp(argv[1], "show") != 0) {
         fputs(blocks_help, stderr);
         return EXIT_USAGE;

@@ -316,7 +316,8 @@ void sj_context_atom_set(sj_context *ctx, size_t idx, float value);
 size_t sj_context_atom_count(const sj_context *ctx);
 
 /* [non-RT] Replaces buffer idx with a copy of data[0..len) (len >= 1). With preserve, the first
- * min(old, new) samples of the old buffer are kept instead. SJ_ERR_UNKNOWN_BUFFER, SJ_ERR_LIMIT. */
+ * min(old, new) samples of the old buffer are kept instead (the rest come from data, or are 0.0 if
+ * data is NULL), as the reference's swap_buffer. SJ_ERR_UNKNOWN_BUFFER, SJ_ERR_LIMIT. */
 sj_status sj_context_set_buffer(sj_context *ctx, size_t idx, const double *data, size_t len, bool preserve);
 /* [non-RT] Replaces table idx with a copy of data[0..len) (len >= 1). */
 sj_status sj_context_set_table(sj_context *ctx, size_t idx, const float *data, size_t len);
@@ -348,7 +349,8 @@ sj_status sj_instant_compile(const sj_ast *ast, sj_context **ctx_out, sj_functio
 /* [RT] reference DSPFunction::init(srate, previous). Copies persistent variables by name from
  * previous (if any; else marks the function as reset so $reset reads 1 on the first exec), applies
  * pending buffer resizes (keeping contents), sets the sample rate and resets node states that are
- * new in this function. */
+ * new in this function. Until the first init (or set_sample_rate), $srate and $israte read 0.0, as
+ * in the reference. */
 void sj_function_init(sj_function *fun, double srate, const sj_function *previous);
 
 /* [RT] One sample. sig1/sig2 are read as the initial values of &sig1/&sig2 and receive the final
@@ -437,7 +439,10 @@ size_t sj_engine_collect(sj_engine *eng);
 /* [RT] Atoms (the audio side reads them through atomr). */
 float sj_engine_atom_get(const sj_engine *eng, size_t idx);
 void sj_engine_atom_set(sj_engine *eng, size_t idx, float value);
-/* [non-RT] Debug info in the reference's format (AST and IR of the last upload when debug is on). */
+/* [non-RT] Debug info in the reference's format, always the full frame:
+ *   "---------- AST ----------\n{ast}\n------- JIT IR -------\n{ir}\n---------- END ----------"
+ * {ast}: the AST dump of the last upload made while debug was on (recorded before compiling, so
+ * also a failed one); {ir}: the IR of the last successful such upload; both empty until then. */
 void sj_engine_set_debug(sj_engine *eng, bool on);
 const char *sj_engine_debug_info(sj_engine *eng);
 
@@ -597,8 +602,8 @@ sj_status sj_blockfun_move_chain(sj_blockfun *fun, size_t area, int64_t x, int64
  * gap, the other connections across the cut get a filler block (filler: a type name such as "->",
  * or NULL for none). */
 sj_status sj_blockfun_split_chain(sj_blockfun *fun, size_t area, int64_t x, int64_t y, const char *filler);
-/* The chain at (x,y): copies of its blocks (remove: taken out of the area, which counts as a change;
- * else cloned with new ids), sorted by x then y. Free with sj_block_chain_free. */
+/* The chain at (x,y): copies of its blocks (remove: taken out of the area, without a generation bump,
+ * as in the reference; else cloned with new ids), sorted by x then y. Free with sj_block_chain_free. */
 sj_status sj_blockfun_retrieve_chain(sj_blockfun *fun, size_t area, int64_t x, int64_t y, bool remove,
                                      sj_block_chain **out);
 size_t sj_block_chain_count(const sj_block_chain *chain);
@@ -649,6 +654,18 @@ sj_status sj_blockfun_compile(const sj_blockfun *fun, sj_ast **out, sj_diag *dia
 char *sj_blockfun_dump_tree(const sj_blockfun *fun);
 /* An ASCII drawing of the program (every area reachable from the root). sj_free the result. */
 char *sj_blockfun_ascii(const sj_blockfun *fun);
+
+/* From text to blocks (docs/blocks.md): lays an AST out on a new grid (*out, free it with
+ * sj_blockfun_free; lang must outlive it) so that sj_blockfun_compile gives a program with the same
+ * outputs frame by frame. One chain per statement, stacked downwards; `if` branches go to the two
+ * sub-areas; subtrees that do not fit become temporaries (set/get of "_tN"). A call's uid becomes
+ * its block id when it is in 1 .. SIZE_MAX/2 - SIZE_MAX/256 and no earlier call has it (its state
+ * then carries over); other calls get fresh ids. What blocks cannot express (comparisons, buffers,
+ * tables, a %k read that does not surely follow its multi-output call, statement lists inside an
+ * expression, a NaN literal with a payload, names the block compiler reserves) gives
+ * SJ_ERR_UNSUPPORTED, and diag says which construct at which line:col (diag->line/col/node).
+ * Unknown nodes give SJ_ERR_UNDEFINED_NODE, too few arguments SJ_ERR_NOT_ENOUGH_ARGS. */
+sj_status sj_blocks_layout(const sj_ast *ast, const sj_blocklang *lang, sj_blockfun **out, sj_diag *diag);
 
 /* ------------------------------------------------------------------------------------------------
  * Text language (docs/language.md). sj_parse turns program text into the same AST the builder

@@ -188,9 +188,9 @@ static void test_aux(void **state)
     sj_function *f = sjt_compile(&t, sj_stmts(3, sj_assign("&sig1", sj_var("$srate")),
                                               sj_assign("&sig2", sj_var("$israte")), sj_var("$reset")));
     double s1, s2;
-    /* Before init: the context's defaults (44100). */
+    /* Before init: 0.0, the reference's DSPFunction::new starts aux_vars at [0.0; 3] (§2.4). */
     sjt_exec(f, 0, 0, &s1, &s2);
-    assert_true(s1 == 44100.0 && s2 == 1.0 / 44100.0);
+    assert_true(s1 == 0.0 && s2 == 0.0);
     /* init without a previous function marks it reset: $reset is 1 on the first exec only. */
     sj_function_init(f, 48000.0, NULL);
     assert_true(sjt_exec(f, 0, 0, &s1, &s2) == 1.0);

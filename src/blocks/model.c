@@ -1044,7 +1044,8 @@ sj_status sj_blockfun_retrieve_chain(sj_blockfun *fun, size_t area, int64_t x, i
         for (size_t i = a->n; i-- > 0;)
             if (member[i])
                 sj__block_free(sj__area_take(a, i));
-        fun->generation++;
+        /* No generation bump: the reference's retrieve_block_chain_at does not count the removal
+         * as a change (its callers bump when they place the load again). */
     } else {
         /* Clones get new ids. Their sub-area ids still name the original's sub-areas (as in the
          * reference); the chain is a copy for inspection and is never placed back. */

@@ -54,7 +54,9 @@ struct sj_engine {
     sj_ring to_audio, to_main;
     sj_backend backend;
     bool debug;
-    char *debug_info;
+    char *ast_dump;   /* reference CodeEngine::ast_dump: the last upload's AST while debug was on */
+    char *ir_dump;    /* reference ctx.get_ir_dump(): the IR of the last successful debug compile */
+    char *debug_info; /* the two above in the reference's frame, NULL until one is set */
 };
 
 static void free_msg(sj_msg *m)
@@ -106,6 +108,8 @@ void sj_engine_free(sj_engine *eng)
     sj__ring_fini(&eng->to_audio);
     sj__ring_fini(&eng->to_main);
     sj_context_free(eng->ctx);
+    sj__free(eng->ast_dump);
+    sj__free(eng->ir_dump);
     sj__free(eng->debug_info);
     sj__free(eng);
 }
@@ -128,7 +132,27 @@ void sj_engine_set_debug(sj_engine *eng, bool on)
 
 const char *sj_engine_debug_info(sj_engine *eng)
 {
-    return eng && eng->debug_info ? eng->debug_info : "";
+    /* The reference always formats the frame; with debug never on both parts are empty. */
+    static const char empty[] = "---------- AST ----------\n\n------- JIT IR -------\n\n---------- END ----------";
+    return eng && eng->debug_info ? eng->debug_info : eng ? empty : "";
+}
+
+/* Replaces *slot with text (taken) and formats the debug info again; on failure keeps the old. */
+static void set_debug_part(sj_engine *eng, char **slot, char *text)
+{
+    if (!text)
+        return;
+    sj__free(*slot);
+    *slot = text;
+    sj_sb sb;
+    sj__sb_init(&sb);
+    sj__sb_printf(&sb, "---------- AST ----------\n%s\n------- JIT IR -------\n%s\n---------- END ----------",
+                  eng->ast_dump ? eng->ast_dump : "", eng->ir_dump ? eng->ir_dump : "");
+    char *info = sj__sb_finish(&sb);
+    if (info) {
+        sj__free(eng->debug_info);
+        eng->debug_info = info;
+    }
 }
 
 static sj_status push(sj_engine *eng, sj_msg m)
@@ -147,23 +171,16 @@ sj_status sj_engine_upload(sj_engine *eng, const sj_ast *ast, sj_diag *diag)
     if (sj__ring_space(&eng->to_audio) == 0)
         return sj__diag_set(diag, SJ_ERR_QUEUE_FULL, NULL, "the audio side has not taken the previous updates yet");
     sj_compile_options opt = {.backend = SJ_BACKEND_DEFAULT, .keep_ir_dump = eng->debug};
+    /* The reference stores the AST dump before compiling, so a failed compile shows its AST next
+     * to the IR of the last good one. */
+    if (eng->debug)
+        set_debug_part(eng, &eng->ast_dump, sj_ast_dump(ast));
     sj_function *f;
     sj_status st = sj_compile(eng->ctx, ast, &opt, &f, diag);
     if (st)
         return st;
-    if (eng->debug) {
-        char *dump = sj_ast_dump(ast);
-        sj_sb sb;
-        sj__sb_init(&sb);
-        sj__sb_printf(&sb, "---------- AST ----------\n%s\n------- JIT IR -------\n%s\n---------- END ----------",
-                      dump ? dump : "", sj_function_ir_dump(f));
-        sj__free(dump);
-        char *info = sj__sb_finish(&sb);
-        if (info) {
-            sj__free(eng->debug_info);
-            eng->debug_info = info;
-        }
-    }
+    if (eng->debug)
+        set_debug_part(eng, &eng->ir_dump, sj__strdup(sj_function_ir_dump(f)));
     st = push(eng, (sj_msg){SJ_MSG_FUNCTION, f, 0, 0});
     if (st)
         return sj__diag_set(diag, st, NULL, "the queue to the audio side is full; collect and retry");

@@ -139,11 +139,13 @@ sj_status sj_context_set_buffer(sj_context *ctx, size_t idx, const double *data,
     double *nb = sj__calloc(len, sizeof *nb);
     if (!nb)
         return SJ_ERR_NOMEM;
+    /* Reference swap_buffer: the old samples are copied over the start of the new vector, so with
+     * preserve the samples beyond min(old, new) are still the caller's (zeros without data). */
+    if (data)
+        memcpy(nb, data, len * sizeof *nb);
     if (preserve) {
         size_t keep = ctx->buf_lens[idx] < len ? (size_t)ctx->buf_lens[idx] : len;
         memcpy(nb, ctx->bufs[idx], keep * sizeof *nb);
-    } else {
-        memcpy(nb, data, len * sizeof *nb);
     }
     sj__free(ctx->bufs[idx]);
     ctx->bufs[idx] = nb;

@@ -299,10 +299,11 @@ static sj_status finish(builder *B, const sj_ir_func *ir, const sj_compile_optio
         ctx->buffer_lengths[i] = new_decl[i];
     }
     f->updates_done = f->nupdates == 0;
-    /* Until init gives the real rate: the reference's default (the shared rate may be changing on
-     * the audio thread right now). */
-    f->aux[0] = 44100.0;
-    f->aux[1] = 1.0 / 44100.0;
+    /* Until init gives the real rate, $srate and $israte read 0.0: the reference's DSPFunction::new
+     * starts its aux variables at [0.0; 3] (the shared rate may be changing on the audio thread
+     * right now anyway). */
+    f->aux[0] = 0.0;
+    f->aux[1] = 0.0;
     return SJ_OK;
 }
 

@@ -85,6 +85,15 @@ check run-blocks-value has_out "^-1.3,0.29999999999999999,-0.29999999999999999$"
 expect check-blocks 0 "$SJ" check examples/blocks_sine.json
 expect dump-blocks-text 0 "$SJ" dump --text examples/blocks_sig.json; check dump-blocks-text-out has_out "&sig1 = 0.3"
 expect blocks-show 0 "$SJ" blocks show examples/blocks_sig.json; check blocks-show-out has_out "set &sig1"
+# blocks layout: a text program as blocks; the block file runs like the text (same CSV).
+printf '&sig1 = accum(0.25, 0) * 2\n&sig2 = sin(in1 + 1)\n' > "$tmp/lay.sj"
+expect blocks-layout 0 "$SJ" blocks layout "$tmp/lay.sj"; check blocks-layout-out has_out "accum"
+expect blocks-layout-json 0 "$SJ" blocks layout "$tmp/lay.sj" -o "$tmp/lay.json"
+expect blocks-layout-run-text 0 "$SJ" run "$tmp/lay.sj" --frames 4 --in1 0.5; cp "$tmp/out" "$tmp/lay-text.csv"
+expect blocks-layout-run-json 0 "$SJ" run "$tmp/lay.json" --frames 4 --in1 0.5
+check blocks-layout-same cmp -s "$tmp/out" "$tmp/lay-text.csv"
+printf 'x = in1 < 0.5\n' > "$tmp/cmp.sj"
+expect blocks-layout-unsupported 1 "$SJ" blocks layout "$tmp/cmp.sj"; check blocks-layout-pos has_err ":1:"
 
 # Three views of one AST: a block file's text form (dump --text) runs exactly like the block file.
 for f in examples/blocks_*.json; do
