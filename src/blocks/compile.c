@@ -18,6 +18,7 @@
  *     arguments are first evaluated in row order into temporaries "_tmpN_arg_", then passed;
  *   - nothing panics: a missing null type, a cyclic structure or a huge tree are errors.
  */
+#include "base/arena.h"
 #include "blocks/internal.h"
 
 #include <math.h>
@@ -35,66 +36,22 @@
 #define MAX_NODES 1000000
 
 /* ---------------------------------------------------------------------------------------------- */
-/* A simple arena: everything of one compile is freed at once. */
 
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} chunk;
-
-typedef struct arena {
-    chunk *head;
-    bool failed;
-} arena;
-
-static void *aalloc(arena *A, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!n)
-        n = sizeof(max_align_t);
-    if (!A->head || A->head->cap - A->head->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
-        chunk *c = sj__malloc(sizeof(chunk) + cap);
-        if (!c) {
-            A->failed = true;
-            return NULL;
-        }
-        c->next = A->head;
-        c->used = 0;
-        c->cap = cap;
-        A->head = c;
-    }
-    void *p = (char *)A->head->data + A->head->used;
-    A->head->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-static void afree(arena *A)
-{
-    while (A->head) {
-        chunk *n = A->head->next;
-        sj__free(A->head);
-        A->head = n;
-    }
-}
-
-static char *astrdup(arena *A, const char *s)
+static char *astrdup(sj_arena *A, const char *s)
 {
     size_t n = strlen(s);
-    char *d = aalloc(A, n + 1);
+    char *d = sj__arena_alloc(A, n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
 }
 
-/* Appends item to a growable arena array. */
-static bool apush(arena *A, void **arr, size_t *n, size_t *cap, const void *item, size_t size)
+/* Appends item to a growable sj_arena array. */
+static bool apush(sj_arena *A, void **arr, size_t *n, size_t *cap, const void *item, size_t size)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 4;
-        void *na = aalloc(A, nc * size);
+        void *na = sj__arena_alloc(A, nc * size);
         if (!na)
             return false;
         if (*n)
@@ -136,7 +93,7 @@ typedef struct job {
 
 typedef struct compiler {
     const sj_blockfun *fun;
-    arena A;
+    sj_arena A;
     sj_diag *diag;
     sj_status st;
     /* shared nodes by block (open addressing on the block pointer) */
@@ -186,7 +143,7 @@ static tnode *tnew(compiler *C, size_t id, const char *typ, const char *lbl, con
         cfail(C, SJ_ERR_LIMIT, NULL, "the block program is too large%s%s", NULL, NULL);
         return NULL;
     }
-    tnode *t = aalloc(&C->A, sizeof *t);
+    tnode *t = sj__arena_alloc(&C->A, sizeof *t);
     if (!t) {
         cnomem(C);
         return NULL;
@@ -328,8 +285,8 @@ static tnode *generate_tree(compiler *C)
     C->mcap = 16;
     while (C->mcap < total * 2 + 2)
         C->mcap *= 2;
-    C->mkeys = aalloc(&C->A, C->mcap * sizeof *C->mkeys);
-    C->mvals = aalloc(&C->A, C->mcap * sizeof *C->mvals);
+    C->mkeys = sj__arena_alloc(&C->A, C->mcap * sizeof *C->mkeys);
+    C->mvals = sj__arena_alloc(&C->A, C->mcap * sizeof *C->mvals);
     tnode *root = tnew(C, 0, "<r>", "", NULL, 0);
     if (!C->mkeys || !C->mvals || !root) {
         cnomem(C);
@@ -472,7 +429,7 @@ struct bnode {
 
 static bnode *bnew(compiler *C, bkind k)
 {
-    bnode *b = aalloc(&C->A, sizeof *b);
+    bnode *b = sj__arena_alloc(&C->A, sizeof *b);
     if (!b)
         cnomem(C);
     else
@@ -524,7 +481,7 @@ static const char *tmpname(compiler *C, const char *extra)
     C->tmp_counter++;
     int n = snprintf(buf, sizeof buf, "_tmp%zu_", C->tmp_counter);
     size_t el = strlen(extra);
-    char *s = aalloc(&C->A, (size_t)n + el + 2);
+    char *s = sj__arena_alloc(&C->A, (size_t)n + el + 2);
     if (!s) {
         cnomem(C);
         return NULL;
@@ -1086,7 +1043,7 @@ sj_status sj_blockfun_compile(const sj_blockfun *fun, sj_ast **out, sj_diag *dia
         sj_ast_free(*out);
         *out = NULL;
     }
-    afree(&C.A);
+    sj__arena_free(&C.A);
     return C.st;
 }
 
@@ -1106,6 +1063,6 @@ char *sj_blockfun_dump_tree(const sj_blockfun *fun)
         tdump(&sb, tree, "", "", 0);
         s = sj__sb_finish(&sb);
     }
-    afree(&C.A);
+    sj__arena_free(&C.A);
     return s;
 }

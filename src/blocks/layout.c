@@ -22,6 +22,7 @@
  * Call uids become block ids where the file format allows it (1 .. SIZE_MAX/2 - SIZE_MAX/256, the
  * first call with that uid); other calls and all other blocks get fresh small ids.
  */
+#include "base/arena.h"
 #include "blocks/internal.h"
 #include "ir/lower.h"
 
@@ -38,47 +39,6 @@
 #define MAX_KEEP_ID ((uint64_t)(SIZE_MAX / 2 - SIZE_MAX / 256))
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Arena. */
-
-typedef struct lchunk {
-    struct lchunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} lchunk;
-
-typedef struct larena {
-    lchunk *head;
-} larena;
-
-static void *lalloc(larena *A, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!n)
-        n = sizeof(max_align_t);
-    if (!A->head || A->head->cap - A->head->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
-        lchunk *c = sj__malloc(sizeof(lchunk) + cap);
-        if (!c)
-            return NULL;
-        c->next = A->head;
-        c->used = 0;
-        c->cap = cap;
-        A->head = c;
-    }
-    void *p = (char *)A->head->data + A->head->used;
-    A->head->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-static void lfree_all(larena *A)
-{
-    while (A->head) {
-        lchunk *n = A->head->next;
-        sj__free(A->head);
-        A->head = n;
-    }
-}
 
 /* ---------------------------------------------------------------------------------------------- */
 /* The block tree. */
@@ -118,7 +78,7 @@ typedef struct binding {
 } binding;
 
 typedef struct layout {
-    larena A;
+    sj_arena A;
     const sj_blocklang *lang;
     sj_diag *diag;
     sj_status st;
@@ -190,7 +150,7 @@ static sj_status lfail(layout *L, sj_status code, const sj_ast *a, const char *w
 static char *lstrdup(layout *L, const char *s)
 {
     size_t n = strlen(s);
-    char *d = lalloc(&L->A, n + 1);
+    char *d = sj__arena_alloc(&L->A, n + 1);
     if (!d) {
         lnomem(L);
         return NULL;
@@ -203,7 +163,7 @@ static bool lpush(layout *L, void **arr, size_t *n, size_t *cap, const void *ite
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
-        void *na = lalloc(&L->A, nc * size);
+        void *na = sj__arena_alloc(&L->A, nc * size);
         if (!na) {
             lnomem(L);
             return false;
@@ -241,7 +201,7 @@ static const char *new_tmp(layout *L)
 
 static bt *bnew(layout *L, bkind k, const char *typ, const char *lbl, const sj_ast *src)
 {
-    bt *b = lalloc(&L->A, sizeof *b);
+    bt *b = sj__arena_alloc(&L->A, sizeof *b);
     if (!b) {
         lnomem(L);
         return NULL;
@@ -259,7 +219,7 @@ static bool set_kids(layout *L, bt *b, size_t n)
     b->n = n;
     if (!n)
         return true;
-    b->kid = lalloc(&L->A, n * sizeof *b->kid);
+    b->kid = sj__arena_alloc(&L->A, n * sizeof *b->kid);
     if (!b->kid)
         lnomem(L);
     return b->kid != NULL;
@@ -482,7 +442,7 @@ static bool kept_add(layout *L, uint64_t u)
 {
     if ((L->nkept + 1) * 2 > L->kcap) {
         size_t oc = L->kcap, nc = oc ? oc * 2 : 64;
-        uint64_t *old = L->kept, *nv = lalloc(&L->A, nc * sizeof *nv);
+        uint64_t *old = L->kept, *nv = sj__arena_alloc(&L->A, nc * sizeof *nv);
         if (!nv) {
             lnomem(L);
             return false;
@@ -553,8 +513,8 @@ static bt *conv_call(layout *L, const sj_ast *a, bool want_value, size_t depth)
         if (!(b->kid[i] = conv_expr(L, a->kids[i], true, depth + 1)))
             return NULL;
     if (cnt > 1) {
-        b->extra_row = lalloc(&L->A, cnt * sizeof *b->extra_row);
-        b->extra_var = lalloc(&L->A, cnt * sizeof *b->extra_var);
+        b->extra_row = sj__arena_alloc(&L->A, cnt * sizeof *b->extra_row);
+        b->extra_var = sj__arena_alloc(&L->A, cnt * sizeof *b->extra_var);
         if (!b->extra_row || !b->extra_var) {
             lnomem(L);
             return NULL;
@@ -1139,7 +1099,7 @@ static bool hoist(layout *L, blist *l, size_t i, bt *culprit)
     }
     if (!found)
         return lfail(L, SJ_ERR_INTERNAL, culprit->src, "a part of the program", "layout failed") && false;
-    bool *h = lalloc(&L->A, (pre.n + 1) * sizeof *h);
+    bool *h = sj__arena_alloc(&L->A, (pre.n + 1) * sizeof *h);
     effects later = {0};
     if (!h || !effects_of(L, *found, &later)) {
         lnomem(L);
@@ -1361,7 +1321,7 @@ sj_status sj_blocks_layout(const sj_ast *ast, const sj_blocklang *lang, sj_block
         sj_blockfun_free(L.fun);
         L.fun = NULL;
     }
-    lfree_all(&L.A);
+    sj__arena_free(&L.A);
     *out = L.fun;
     return L.st;
 }
