@@ -138,7 +138,7 @@ static void test_every_node_in_a_program(void **state)
                 double s1 = 0, s2 = 0;
                 double y = sj_function_exec(f, a[0], a[1], a[2], a[3], a[4], a[5], &s1, &s2);
                 double rv[5] = {0};
-                double want = sj__extra_call(nt, a, dsp, st, rv);
+                double want = sjt_call_node_typed(nt, a, dsp, st, rv);
                 near(nt->name, k, "value", y, want);
                 if (nout > 1)
                     near(nt->name, k, "%1", s1, rv[0]);

@@ -35,9 +35,6 @@ extern const sj_node_family sj__family_osc, sj__family_filter, sj__family_env, s
     sj__family_shape, sj__family_fastmath, sj__family_util;
 /* All families in registration order (NULL-terminated). */
 extern const sj_node_family *const sj__extra_families[];
-/* Calls a node of this set directly through its descriptor (tests, benchmarks): a[] holds the 'v'
- * arguments in order, rv the 5 multi-return slots. Returns NaN for a signature it does not know. */
-double sj__extra_call(const sj_node_type *t, const double *a, sj_dsp_state *dsp, void *state, double *rv);
 
 /* ---- shared helpers ------------------------------------------------------------------------- */
 

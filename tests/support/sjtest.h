@@ -59,6 +59,10 @@ void sjt_rt_leave(void);
 long sjt_rt_violations(void);
 void sjt_rt_reset(void);
 
+/* Calls a node with its real C function type (node_call.c): a[] holds the 'v' arguments, rv the 5
+ * multi-return slots. NaN for a signature outside the standard node set. */
+double sjt_call_node_typed(const sj_node_type *t, const double *a, sj_dsp_state *dsp, void *state, double *rv);
+
 /* Block-language fixture (blocks_fixture.c): group setup/teardown create the standard library and
  * its block language; sjt_blocks_newfun gives an empty program (assert on failure). */
 extern sj_library *sjt_blocks_lib;
