@@ -825,9 +825,31 @@ static void test_define_types(void **state)
     sj_blocklang_free(l);
 }
 
+/* A block of 0 rows (a file without "rows") owns no cell, but its origin is still taken: nothing
+ * else may be placed there, so the program still saves and loads (found by the JSON fuzzer). */
+static void test_zero_row_block_keeps_origin(void **state)
+{
+    (void)state;
+    static const char file[] =
+        "{\"VERSION\":1,\"areas\":[{\"auto_shrink\":false,\"blocks\":[{\"block\":{\"id\":1,\"lbl\":\"+\","
+        "\"typ\":\"+\"},\"x\":0,\"y\":0}],\"header\":\"\",\"size\":[16,16]}],\"current_block_id_counter\":1}";
+    sj_blockfun *f = sjt_blocks_newfun();
+    assert_int_equal(sj_blockfun_load_json(f, file, sizeof file - 1, NULL), SJ_OK);
+    assert_int_not_equal(sj_blockfun_instantiate(f, 0, 0, 0, "value", "1"), SJ_OK);
+    assert_int_equal(sj_blockfun_last_error(f)->kind, SJ_BLOCK_ERR_NO_SPACE);
+    assert_int_equal(sj_blockfun_instantiate(f, 0, 0, 1, "value", "1"), SJ_OK); /* the cell below is free */
+    char *s = sj_blockfun_save_json(f);
+    sj_blockfun *g = sjt_blocks_newfun();
+    assert_int_equal(sj_blockfun_load_json(g, s, strlen(s), NULL), SJ_OK);
+    sj_free(s);
+    sj_blockfun_free(g);
+    sj_blockfun_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zero_row_block_keeps_origin),
         cmocka_unit_test(test_builtin_types),
         cmocka_unit_test(test_node_types),
         cmocka_unit_test(test_label_utf8),

@@ -194,7 +194,13 @@ bool sj__area_has_space(const sj__area *a, int64_t x, int64_t y, size_t rows)
         return false;
     for (size_t i = 0; i < a->n; i++) {
         const sj__block *b = a->blocks[i];
-        if (b->x != x || b->rows == 0 || rows == 0)
+        if (b->x != x)
+            continue;
+        /* One block per origin, whatever its rows: origins are the keys of an area (as in the
+         * reference's map and the file format); a block of 0 rows (from a file) owns no other cell. */
+        if (b->y == y)
+            return false;
+        if (b->rows == 0 || rows == 0)
             continue;
         /* Two row ranges [y, y+rows) and [b->y, b->y+b->rows) overlap? */
         if (y < b->y + (int64_t)b->rows && b->y < y + (int64_t)rows)
