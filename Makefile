@@ -118,7 +118,9 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 docs: $(CLI)
 	$(CLI) nodes --markdown > docs/nodes.md
 
-# Bounded fuzzing runs for CI; the modules' mk/*.mk files add their targets as prerequisites.
+# Bounded fuzzing runs for CI; the modules' mk/*.mk files add their targets as prerequisites. Each
+# runs a fixed number of inputs from a fixed seed, so CI's verdict does not depend on luck; `make
+# fuzz` (FUZZ_SECONDS each) is the open-ended search.
 fuzz-ci:
 
 clean:
