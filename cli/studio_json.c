@@ -2,6 +2,7 @@
  * JSON reader and writer of the studio protocol. See studio_json.h.
  */
 #include "studio_json.h"
+#include "base/chars.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -32,16 +33,6 @@ static void ws(jp *J)
         J->p++;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Checks a string starting at the quote; *has_escape says whether it holds a backslash. */
 static bool scan_string(jp *J, bool *has_escape)
@@ -65,7 +56,7 @@ static bool scan_string(jp *J, bool *has_escape)
                 if (J->p + 6 > J->n)
                     return fail(J, "short \\u escape");
                 for (int i = 2; i < 6; i++)
-                    if (hexval(J->s[J->p + i]) < 0)
+                    if (sj__hex_digit((unsigned char)J->s[J->p + i]) < 0)
                         return fail(J, "bad \\u escape");
                 J->p += 6;
                 continue;
@@ -303,7 +294,10 @@ static size_t put_utf8(char *d, uint32_t cp)
 
 static uint32_t hex4(const char *p)
 {
-    return (uint32_t)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++)
+        v = v << 4 | (uint32_t)sj__hex_digit((unsigned char)p[k]);
+    return v;
 }
 
 char *sjs_json_string(const sjs_jmember *m, size_t *len)

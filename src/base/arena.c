@@ -42,3 +42,20 @@ void sj__arena_free(sj_arena *a)
     }
     a->failed = false;
 }
+
+bool sj__arena_push(sj_arena *a, void **arr, size_t *n, size_t *cap, const void *item, size_t size)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        void *na = sj__arena_alloc(a, nc * size);
+        if (!na)
+            return false;
+        if (*n)
+            memcpy(na, *arr, *n * size);
+        *arr = na;
+        *cap = nc;
+    }
+    memcpy((char *)*arr + *n * size, item, size);
+    (*n)++;
+    return true;
+}

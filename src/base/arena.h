@@ -20,6 +20,9 @@ typedef struct sj_arena {
 #define SJ_ARENA_INIT {NULL, false}
 
 void *sj__arena_alloc(sj_arena *a, size_t n);
+/* Appends item (size bytes) to a growable array *arr of *n items with capacity *cap, all in the
+ * arena (a grown array is copied; the old one stays until the arena goes). false on failure. */
+bool sj__arena_push(sj_arena *a, void **arr, size_t *n, size_t *cap, const void *item, size_t size);
 void sj__arena_free(sj_arena *a);
 
 #endif

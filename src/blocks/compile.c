@@ -46,23 +46,6 @@ static char *astrdup(sj_arena *A, const char *s)
     return d;
 }
 
-/* Appends item to a growable sj_arena array. */
-static bool apush(sj_arena *A, void **arr, size_t *n, size_t *cap, const void *item, size_t size)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 4;
-        void *na = sj__arena_alloc(A, nc * size);
-        if (!na)
-            return false;
-        if (*n)
-            memcpy(na, *arr, *n * size);
-        *arr = na;
-        *cap = nc;
-    }
-    memcpy((char *)*arr + *n * size, item, size);
-    (*n)++;
-    return true;
-}
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Stage 1: the tree (reference generate_tree). */
@@ -159,7 +142,7 @@ static tnode *tnew(compiler *C, size_t id, const char *typ, const char *lbl, con
 static bool tadd(compiler *C, tnode *parent, const char *in, const char *out, tnode *child)
 {
     tedge e = {in, out, child};
-    if (!apush(&C->A, (void **)&parent->kids, &parent->n, &parent->cap, &e, sizeof e)) {
+    if (!sj__arena_push(&C->A, (void **)&parent->kids, &parent->n, &parent->cap, &e, sizeof e)) {
         cnomem(C);
         return false;
     }
@@ -442,12 +425,12 @@ static bool bkid(compiler *C, bnode *p, bnode *k, const char *in)
     if (!k)
         return false;
     size_t n0 = p->n;
-    if (!apush(&C->A, (void **)&p->kids, &p->n, &p->cap, &k, sizeof k)) {
+    if (!sj__arena_push(&C->A, (void **)&p->kids, &p->n, &p->cap, &k, sizeof k)) {
         cnomem(C);
         return false;
     }
     size_t kn = n0;
-    if (!apush(&C->A, (void **)&p->kin, &kn, &p->kincap, &in, sizeof in)) {
+    if (!sj__arena_push(&C->A, (void **)&p->kin, &kn, &p->kincap, &in, sizeof in)) {
         cnomem(C);
         return false;
     }
@@ -509,7 +492,7 @@ static bool idout_put(compiler *C, size_t id, const char *out, const char *var)
             return true;
         }
     struct idout e = {id, out, var};
-    if (!apush(&C->A, (void **)&C->idout, &C->nidout, &C->idcap, &e, sizeof e)) {
+    if (!sj__arena_push(&C->A, (void **)&C->idout, &C->nidout, &C->idcap, &e, sizeof e)) {
         cnomem(C);
         return false;
     }
@@ -789,7 +772,7 @@ static bool sets_of(compiler *C, const bnode *b, const char ***vars, size_t *n, 
     if (!b || depth > MAX_DEPTH)
         return true;
     if (b->kind == BK_SET && is_tmp(b->var))
-        if (!apush(&C->A, (void **)vars, n, cap, &b->var, sizeof b->var))
+        if (!sj__arena_push(&C->A, (void **)vars, n, cap, &b->var, sizeof b->var))
             return false;
     for (size_t i = 0; i < b->n; i++)
         if (!sets_of(C, b->kids[i], vars, n, cap, depth + 1))

@@ -4,6 +4,7 @@
  * position; it never reads past len.
  */
 #include "blocks/json.h"
+#include "base/chars.h"
 
 #include <errno.h>
 #include <math.h>
@@ -68,16 +69,6 @@ static void skip_ws(jparser *ps)
 
 static bool parse_value(jparser *ps, sj__jval *v, int depth);
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool read_hex4(jparser *ps, const char *at, unsigned *out)
 {
@@ -87,7 +78,7 @@ static bool read_hex4(jparser *ps, const char *at, unsigned *out)
     }
     unsigned v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(at[k]);
+        int h = sj__hex_digit((unsigned char)at[k]);
         if (h < 0) {
             fail_at(ps, at + k, "invalid hex digit in \\u escape");
             return false;

@@ -161,21 +161,10 @@ static char *lstrdup(layout *L, const char *s)
 
 static bool lpush(layout *L, void **arr, size_t *n, size_t *cap, const void *item, size_t size)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        void *na = sj__arena_alloc(&L->A, nc * size);
-        if (!na) {
-            lnomem(L);
-            return false;
-        }
-        if (*n)
-            memcpy(na, *arr, *n * size);
-        *arr = na;
-        *cap = nc;
-    }
-    memcpy((char *)*arr + *n * size, item, size);
-    (*n)++;
-    return true;
+    if (sj__arena_push(&L->A, arr, n, cap, item, size))
+        return true;
+    lnomem(L);
+    return false;
 }
 
 static bool list_push(layout *L, blist *l, bt *b)

@@ -10,6 +10,7 @@
  *     keeps a stack of open brackets and marks each token that follows a significant newline.
  */
 #include "lang/lang.h"
+#include "base/chars.h"
 
 #include "base/alloc.h"
 
@@ -170,16 +171,6 @@ static bool add_comment(lexer *L, size_t off, int line, int col)
     return true;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* `name with \` escapes \\ \xHH` */
 static void lex_quoted(lexer *L)
@@ -207,9 +198,9 @@ static void lex_quoted(lexer *L)
                 advance(L);
                 continue;
             }
-            if (e == 'x' && L->p + 3 < L->n && hexval((unsigned char)L->s[L->p + 2]) >= 0 &&
-                hexval((unsigned char)L->s[L->p + 3]) >= 0) {
-                char v = (char)(hexval((unsigned char)L->s[L->p + 2]) * 16 + hexval((unsigned char)L->s[L->p + 3]));
+            if (e == 'x' && L->p + 3 < L->n && sj__hex_digit((unsigned char)L->s[L->p + 2]) >= 0 &&
+                sj__hex_digit((unsigned char)L->s[L->p + 3]) >= 0) {
+                char v = (char)(sj__hex_digit((unsigned char)L->s[L->p + 2]) * 16 + sj__hex_digit((unsigned char)L->s[L->p + 3]));
                 if (v == 0)
                     bad = true;
                 else

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." || exit 1
 mkdir -p "$O/studio"
 bin=$O/studio/test_studio_c
 if ! ${CC:-cc} -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes \
-    -Wstrict-prototypes -Wno-unused-parameter -Icli -o "$bin" studio/test/c/test_studio_c.c cli/studio_json.c \
+    -Wstrict-prototypes -Wno-unused-parameter -Icli -Isrc -o "$bin" studio/test/c/test_studio_c.c cli/studio_json.c \
     cli/studio_file.c; then
   echo "0 passed, 1 failed"
   exit 1

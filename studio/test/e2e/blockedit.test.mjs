@@ -3,31 +3,19 @@
 // explained, undo and redo, and every accepted edit compiled and saved.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch } from './harness.mjs';
+import { openStudio, startServer } from './harness.mjs';
 
-let dir, file, server, browser, page;
-const consoleErrors = [];
+let st, dir, file, browser, page, consoleErrors;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sjstudio-edit-'));
-  file = join(dir, 'sine.json');
-  copyFileSync(new URL('../../../examples/blocks_sine.json', import.meta.url), file);
-  server = await startServer({ file });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1300, height: 700 } });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  await page.goto(server.url);
-  await page.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+  st = await openStudio({ example: 'blocks_sine.json', name: 'sine.json', viewport: { width: 1300, height: 700 } });
+  ({ dir, file, browser, page, consoleErrors } = st);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (st) await st.close();
 });
 
 const blocksNow = () => page.evaluate(() => window.__studio.blocks());

@@ -2,31 +2,18 @@
 // them, with hover help; the text view shows what they compile to and cannot be edited.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServer, launch } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { openStudio } from './harness.mjs';
 
-let dir, file, server, browser, page;
-const consoleErrors = [];
+let st, file, page, consoleErrors;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sjstudio-blocks-'));
-  file = join(dir, 'if.json');
-  copyFileSync(new URL('../../../examples/blocks_if.json', import.meta.url), file);
-  server = await startServer({ file });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1200, height: 640 } });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  await page.goto(server.url);
-  await page.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+  st = await openStudio({ example: 'blocks_if.json', name: 'if.json', viewport: { width: 1200, height: 640 } });
+  ({ file, page, consoleErrors } = st);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (st) await st.close();
 });
 
 const pixel = (x, y) => page.evaluate(([px, py]) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3)), [x, y]);

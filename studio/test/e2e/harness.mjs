@@ -1,9 +1,10 @@
 // End-to-end harness: starts the real `sigjit studio` and Debian's Chromium (through
 // playwright-core; `npx playwright install` cannot download browsers here).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const SIGJIT = resolve(process.env.SIGJIT || 'build/sigjit');
@@ -70,3 +71,27 @@ export const wsHeaders = (origin) => ({
 });
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A page of the studio on a copy of an example in a temporary folder. Console errors of the page
+// are collected in consoleErrors (tests end by asserting it is empty); close() stops everything.
+export async function openStudio({ example, name, viewport }) {
+  const dir = mkdtempSync(join(tmpdir(), 'sjstudio-'));
+  const file = join(dir, name);
+  copyFileSync(new URL(`../../../examples/${example}`, import.meta.url), file);
+  const server = await startServer({ file });
+  const browser = await launch();
+  const page = await browser.newPage({ viewport });
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.__studio && window.__studio.state().connected, null, { timeout: 5000 });
+  return {
+    dir, file, server, browser, page, consoleErrors,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
