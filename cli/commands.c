@@ -6,110 +6,61 @@
 #include "blocks/blocks.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool is_help(const char *a)
-{
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
-}
-
-/* Takes the value of an option: "--frames N". */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        cli_error("%s needs a value", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
 
 /* ---------------------------------------------------------------------------------------------- */
 
 static const char run_help[] =
-    "usage: sigjit run FILE --frames N [--in1 X] [--in2 Y] [--set NAME=VALUE ...] [--rate R]\n"
-    "                  [--header] [--backend interp|native] [--werror]\n"
+    "usage: sigjit run FILE (--frames N | --seconds S) [--in1 X] [--in2 Y] [--set NAME=VALUE ...]\n"
+    "                  [--rate R] [--header] [--backend interp|native] [--werror]\n"
     "\n"
-    "Runs the program for N frames and prints one CSV line per frame: ret,sig1,sig2 (%.17g).\n"
-    "in1, in2, alpha, beta, delta, gamma are constants (default 0; --set alpha=0.5);\n"
-    "--set *name=V sets a persistent variable after init. The rate defaults to 44100.\n"
+    "Runs the program for N frames (or S seconds) and prints one CSV line per frame: ret,sig1,sig2\n"
+    "(%.17g). in1, in2, alpha, beta, delta, gamma are constants (default 0; --set alpha=0.5);\n"
+    "--set *name=V sets a persistent variable after init. The rate defaults to 44100 Hz.\n"
     "The function is initialised with sj_function_init(fun, rate, NULL), so $reset is 1 on frame 0.\n";
 
 int cmd_run(int argc, char **argv)
 {
-    const char *file = NULL;
-    size_t frames = 0;
-    bool have_frames = false, header = false, werror = false;
-    double rate = 44100;
-    cli_inputs in;
-    memset(&in, 0, sizeof in);
-    sj_backend_kind backend = SJ_BACKEND_DEFAULT;
+    bool header = false;
+    cli_run_opts o;
+    cli_run_opts_init(&o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(run_help, stdout);
             return EXIT_OK;
-        } else if (strcmp(a, "--frames") == 0 || strcmp(a, "-n") == 0) {
-            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_size(v, &frames)) {
-                cli_error("--frames wants a whole number");
-                return EXIT_USAGE;
-            }
-            have_frames = true;
         } else if (strcmp(a, "--in1") == 0 || strcmp(a, "--in2") == 0) {
             int k = a[4] - '1';
-            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_double(v, &in.in[k])) {
+            if (!(v = cli_opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
+            if (!cli_parse_double(v, &o.in.in[k])) {
                 cli_error("%s wants a number", a);
                 return EXIT_USAGE;
             }
-            in.given[k] = true;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_set(&in, v))
-                return EXIT_USAGE;
-        } else if (strcmp(a, "--rate") == 0) {
-            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_double(v, &rate) || !(rate > 0)) {
-                cli_error("--rate wants a positive number");
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--backend") == 0) {
-            if (!(v = opt_value(argc, argv, &i)) || !cli_parse_backend(v, &backend))
-                return EXIT_USAGE;
+            o.in.given[k] = true;
         } else if (strcmp(a, "--header") == 0) {
             header = true;
-        } else if (strcmp(a, "--werror") == 0) {
-            werror = true;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("run: unknown option '%s'", a);
-            return EXIT_USAGE;
-        } else if (!file) {
-            file = a;
-        } else {
-            cli_error("run: one FILE only");
+        } else if (!cli_run_opt(&o, "run", argc, argv, &i)) {
             return EXIT_USAGE;
         }
     }
-    if (!file || !have_frames) {
+    if (!o.file || (!o.have_frames && o.seconds < 0)) {
         fputs(run_help, stderr);
         return EXIT_USAGE;
     }
-    sj_library *lib = sj_library_new_std();
-    if (!lib)
-        return EXIT_INTERNAL;
-    cli_program prog;
-    int rc = cli_load(file, lib, &prog, werror);
-    sj_context *ctx = NULL;
-    sj_function *fun = NULL;
+    double rate = o.rate > 0 ? o.rate : 44100;
+    size_t frames = o.have_frames ? o.frames : (size_t)llround(o.seconds * rate);
+    cli_loaded l;
+    int rc = cli_load_run(&o, rate, &l);
     if (rc == EXIT_OK) {
-        ctx = sj_context_new(lib, NULL);
-        rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
-    }
-    if (rc == EXIT_OK) {
-        sj_function_init(fun, rate, NULL);
-        cli_apply_pv(fun, &in);
+        const double *in = o.in.in;
         if (header)
             puts("ret,sig1,sig2");
         for (size_t f = 0; f < frames; f++) {
             double s1 = 0, s2 = 0;
-            double r = sj_function_exec(fun, in.in[0], in.in[1], in.in[2], in.in[3], in.in[4], in.in[5], &s1, &s2);
+            double r = sj_function_exec(l.fun, in[0], in[1], in[2], in[3], in[4], in[5], &s1, &s2);
             printf("%.17g,%.17g,%.17g\n", r, s1, s2);
         }
         if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -117,10 +68,7 @@ int cmd_run(int argc, char **argv)
             rc = EXIT_IO;
         }
     }
-    sj_function_free(fun);
-    sj_context_free(ctx);
-    cli_program_free(&prog);
-    sj_library_release(lib);
+    cli_loaded_free(&l);
     return rc;
 }
 
@@ -138,7 +86,7 @@ int cmd_check(int argc, char **argv)
     bool werror = false, quiet = false;
     int nfiles = 0, rc = EXIT_OK;
     for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(check_help, stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--werror") == 0) {
@@ -195,7 +143,7 @@ int cmd_fmt(int argc, char **argv)
     bool inplace = false, check = false;
     int nfiles = 0, rc = EXIT_OK;
     for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(fmt_help, stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "--in-place") == 0) {
@@ -274,7 +222,7 @@ int cmd_dump(int argc, char **argv)
     const char *file = NULL, *what = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(dump_help, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "--ast") == 0 || strcmp(a, "--ir") == 0 || strcmp(a, "--ir-raw") == 0 ||
@@ -430,7 +378,7 @@ static int blocks_layout(int argc, char **argv)
 
 int cmd_blocks(int argc, char **argv)
 {
-    if (argc >= 2 && is_help(argv[1])) {
+    if (argc >= 2 && cli_is_help(argv[1])) {
         fputs(blocks_help, stdout);
         return EXIT_OK;
     }

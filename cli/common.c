@@ -66,9 +66,7 @@ char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* A block file is JSON: its first non-blank character is '{' followed by '"' (a text program can
- * start with a block "{ x = 1 }", but never with a string). */
-static bool looks_like_blocks(const char *s, size_t n)
+bool cli_looks_like_blocks(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
@@ -101,7 +99,7 @@ int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool we
         cli_error("cannot read '%s': %s", path, strerror(errno));
         return EXIT_IO;
     }
-    if (looks_like_blocks(prog->src, prog->len)) {
+    if (cli_looks_like_blocks(prog->src, prog->len)) {
         prog->is_blocks = true;
         sj_diag d;
         memset(&d, 0, sizeof d);
@@ -257,4 +255,103 @@ bool cli_parse_backend(const char *s, sj_backend_kind *out)
         return false;
     }
     return true;
+}
+
+bool cli_is_help(const char *a)
+{
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        cli_error("%s needs a value", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+void cli_run_opts_init(cli_run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seconds = -1;
+    o->backend = SJ_BACKEND_DEFAULT;
+}
+
+bool cli_run_opt(cli_run_opts *o, const char *cmd, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v;
+    if (strcmp(a, "--frames") == 0 || strcmp(a, "-n") == 0) {
+        if (!(v = cli_opt_value(argc, argv, i)))
+            return false;
+        if (!cli_parse_size(v, &o->frames)) {
+            cli_error("--frames wants a whole number");
+            return false;
+        }
+        o->have_frames = true;
+    } else if (strcmp(a, "--seconds") == 0) {
+        if (!(v = cli_opt_value(argc, argv, i)))
+            return false;
+        if (!cli_parse_double(v, &o->seconds) || !(o->seconds >= 0) || o->seconds > 1e7) {
+            cli_error("--seconds wants a number from 0 to 1e7");
+            return false;
+        }
+    } else if (strcmp(a, "--rate") == 0) {
+        if (!(v = cli_opt_value(argc, argv, i)))
+            return false;
+        if (!cli_parse_double(v, &o->rate) || !(o->rate >= 1) || o->rate > 1e7 || o->rate != floor(o->rate)) {
+            cli_error("--rate wants a whole number of Hz");
+            return false;
+        }
+    } else if (strcmp(a, "--set") == 0) {
+        if (!(v = cli_opt_value(argc, argv, i)) || !cli_parse_set(&o->in, v))
+            return false;
+    } else if (strcmp(a, "--backend") == 0) {
+        if (!(v = cli_opt_value(argc, argv, i)) || !cli_parse_backend(v, &o->backend))
+            return false;
+    } else if (strcmp(a, "--werror") == 0) {
+        o->werror = true;
+    } else if (a[0] == '-' && a[1]) {
+        cli_error("%s: unknown option '%s'", cmd, a);
+        return false;
+    } else if (!o->file) {
+        o->file = a;
+    } else {
+        cli_error("%s: one FILE only", cmd);
+        return false;
+    }
+    if (o->have_frames && o->seconds >= 0) {
+        cli_error("%s: --seconds or --frames, not both", cmd);
+        return false;
+    }
+    return true;
+}
+
+int cli_load_run(const cli_run_opts *o, double rate, cli_loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    l->lib = sj_library_new_std();
+    if (!l->lib) {
+        cli_error("out of memory");
+        return EXIT_INTERNAL;
+    }
+    int rc = cli_load(o->file, l->lib, &l->prog, o->werror);
+    if (rc == EXIT_OK) {
+        l->ctx = sj_context_new(l->lib, NULL);
+        rc = l->ctx ? cli_compile(l->ctx, &l->prog, o->backend, false, &l->fun) : EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK) {
+        sj_function_init(l->fun, rate, NULL);
+        cli_apply_pv(l->fun, &o->in);
+    }
+    return rc;
+}
+
+void cli_loaded_free(cli_loaded *l)
+{
+    sj_function_free(l->fun);
+    sj_context_free(l->ctx);
+    cli_program_free(&l->prog);
+    sj_library_release(l->lib);
+    memset(l, 0, sizeof *l);
 }

@@ -113,55 +113,26 @@ static double value_of(sj_scope_source src, const char *pv, const sj_function *f
 
 int cmd_plot(int argc, char **argv)
 {
-    const char *file = NULL, *outpath = NULL, *signals = "sig1,sig2", *title = NULL;
-    double seconds = -1, rate = 44100, lo = 0, hi = 0;
-    bool have_range = false, have_frames = false, werror = false;
-    size_t frames = 0;
+    const char *outpath = NULL, *signals = "sig1,sig2", *title = NULL;
+    double lo = 0, hi = 0;
+    bool have_range = false;
     int width = 960, height = 360;
-    sj_backend_kind backend = SJ_BACKEND_DEFAULT;
-    cli_inputs in;
-    memset(&in, 0, sizeof in);
+    cli_run_opts o;
+    cli_run_opts_init(&o);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = NULL;
-        bool needs = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--seconds") == 0 ||
-                     strcmp(a, "--frames") == 0 || strcmp(a, "--rate") == 0 || strcmp(a, "--set") == 0 ||
-                     strcmp(a, "--signals") == 0 || strcmp(a, "--range") == 0 || strcmp(a, "--size") == 0 ||
-                     strcmp(a, "--title") == 0 || strcmp(a, "--backend") == 0;
-        if (needs) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a value", a);
-                return EXIT_USAGE;
-            }
-            v = argv[++i];
-        }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        const char *a = argv[i], *v;
+        if (cli_is_help(a)) {
             fputs(plot_help, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            outpath = v;
-        } else if (strcmp(a, "--seconds") == 0) {
-            if (!cli_parse_double(v, &seconds) || !(seconds > 0) || seconds > 1e5) {
-                cli_error("--seconds wants a number > 0");
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--frames") == 0) {
-            if (!cli_parse_size(v, &frames) || frames == 0) {
-                cli_error("--frames wants a whole number > 0");
-                return EXIT_USAGE;
-            }
-            have_frames = true;
-        } else if (strcmp(a, "--rate") == 0) {
-            if (!cli_parse_double(v, &rate) || !(rate >= 1) || rate > 1e7 || rate != floor(rate)) {
-                cli_error("--rate wants a whole number of Hz");
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--set") == 0) {
-            if (!cli_parse_set(&in, v))
+            if (!(outpath = cli_opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
         } else if (strcmp(a, "--signals") == 0) {
-            signals = v;
+            if (!(signals = cli_opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
         } else if (strcmp(a, "--range") == 0) {
+            if (!(v = cli_opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
             char *end;
             lo = strtod(v, &end);
             if (*end != ':' || !(hi = strtod(end + 1, &end), *end == 0) || !(lo < hi) || !isfinite(lo) ||
@@ -171,53 +142,44 @@ int cmd_plot(int argc, char **argv)
             }
             have_range = true;
         } else if (strcmp(a, "--size") == 0) {
+            if (!(v = cli_opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
             if (!parse_size(v, &width, &height)) {
                 cli_error("--size wants WxH, from 160x120 to 16384x16384");
                 return EXIT_USAGE;
             }
         } else if (strcmp(a, "--title") == 0) {
-            title = v;
-        } else if (strcmp(a, "--backend") == 0) {
-            if (!cli_parse_backend(v, &backend))
+            if (!(title = cli_opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
-        } else if (strcmp(a, "--werror") == 0) {
-            werror = true;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("plot: unknown option '%s'", a);
-            return EXIT_USAGE;
-        } else if (!file) {
-            file = a;
-        } else {
-            cli_error("plot: one FILE only");
+        } else if (!cli_run_opt(&o, "plot", argc, argv, &i)) {
             return EXIT_USAGE;
         }
     }
-    if (!file || !outpath) {
+    if (!o.file || !outpath) {
         fputs(plot_help, stderr);
         return EXIT_USAGE;
     }
-    if (have_frames && seconds > 0) {
-        cli_error("plot: --seconds or --frames, not both");
+    /* A picture of nothing would be empty: at least one frame, at most 1e5 s. */
+    if ((o.have_frames && o.frames == 0) || o.seconds == 0 || o.seconds > 1e5) {
+        cli_error("plot: --frames wants a whole number > 0, --seconds a number in (0, 1e5]");
         return EXIT_USAGE;
     }
     sigsel sel;
     if (!parse_signals(signals, &sel, "--signals"))
         return EXIT_USAGE;
-    if (!have_frames)
-        frames = (size_t)llround((seconds > 0 ? seconds : 1.0) * rate);
+    const double rate = o.rate > 0 ? o.rate : 44100;
+    size_t frames = o.have_frames ? o.frames : (size_t)llround((o.seconds > 0 ? o.seconds : 1.0) * rate);
     if (frames == 0)
         frames = 1;
-    seconds = (double)frames / rate;
+    const double seconds = (double)frames / rate;
 
     scope_png_layout lay = scope_png_plot_layout(width, height);
     size_t ncols = (size_t)lay.w;
     float *cmax = malloc(ncols * SJ_SCOPE_INPUTS * sizeof(float));
     float *cmin = malloc(ncols * SJ_SCOPE_INPUTS * sizeof(float));
-    sj_library *lib = sj_library_new_std();
-    if (!cmax || !cmin || !lib) {
+    if (!cmax || !cmin) {
         free(cmax);
         free(cmin);
-        sj_library_release(lib);
         cli_error("out of memory");
         return EXIT_INTERNAL;
     }
@@ -225,17 +187,11 @@ int cmd_plot(int argc, char **argv)
         cmax[k] = -INFINITY;
         cmin[k] = INFINITY;
     }
-    cli_program prog;
-    int rc = cli_load(file, lib, &prog, werror);
-    sj_context *ctx = NULL;
-    sj_function *fun = NULL;
+    cli_loaded l;
+    int rc = cli_load_run(&o, rate, &l);
     if (rc == EXIT_OK) {
-        ctx = sj_context_new(lib, NULL);
-        rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
-    }
-    if (rc == EXIT_OK) {
-        sj_function_init(fun, rate, NULL);
-        cli_apply_pv(fun, &in);
+        sj_function *fun = l.fun;
+        const double *in = o.in.in;
         for (int s = 0; s < sel.n; s++) {
             double dummy;
             char name[70];
@@ -248,7 +204,7 @@ int cmd_plot(int argc, char **argv)
         static double inb[6][PLOT_BLOCK], s1[PLOT_BLOCK], s2[PLOT_BLOCK], ret[PLOT_BLOCK];
         for (int k = 0; k < 6; k++)
             for (size_t j = 0; j < PLOT_BLOCK; j++)
-                inb[k][j] = in.in[k];
+                inb[k][j] = in[k];
         /* Column c covers frames [a_c, b_c): a_c = floor(c N / C), b_c = max(a_c + 1, floor((c+1) N / C)). */
         uint64_t N = frames, C = ncols;
         size_t col = 0;
@@ -259,12 +215,12 @@ int cmd_plot(int argc, char **argv)
                 /* Persistent variables change inside a block: run frame by frame. */
                 for (size_t j = 0; j < n; j++) {
                     double a = 0, b = 0;
-                    ret[j] = sj_function_exec(fun, in.in[0], in.in[1], in.in[2], in.in[3], in.in[4], in.in[5], &a, &b);
+                    ret[j] = sj_function_exec(fun, in[0], in[1], in[2], in[3], in[4], in[5], &a, &b);
                     s1[j] = a;
                     s2[j] = b;
                     for (int s = 0; s < sel.n; s++)
                         if (sel.src[s] == SJ_SCOPE_SRC_PV)
-                            pvv[s][j] = value_of(sel.src[s], sel.pv[s], fun, in.in, a, b, ret[j]);
+                            pvv[s][j] = value_of(sel.src[s], sel.pv[s], fun, in, a, b, ret[j]);
                 }
             } else {
                 sj_block_io io = {{inb[0], inb[1], inb[2], inb[3], inb[4], inb[5]}, s1, s2, ret};
@@ -284,7 +240,7 @@ int cmd_plot(int argc, char **argv)
                     for (int s = 0; s < sel.n; s++) {
                         double v = sel.src[s] == SJ_SCOPE_SRC_PV
                                        ? pvv[s][j]
-                                       : value_of(sel.src[s], sel.pv[s], fun, in.in, s1[j], s2[j], ret[j]);
+                                       : value_of(sel.src[s], sel.pv[s], fun, in, s1[j], s2[j], ret[j]);
                         float x = (float)v;
                         cmax[s * ncols + c] = fmaxf(cmax[s * ncols + c], x);
                         cmin[s * ncols + c] = fminf(cmin[s * ncols + c], x);
@@ -320,16 +276,13 @@ int cmd_plot(int argc, char **argv)
             tr[s].name = sel.name[s];
         }
         char err[256];
-        if (scope_png_plot(tr, sel.n, seconds, lo, hi, title ? title : file, outpath, width, height, err,
+        if (scope_png_plot(tr, sel.n, seconds, lo, hi, title ? title : o.file, outpath, width, height, err,
                            sizeof err) != 0) {
             cli_error("plot: %s", err);
             rc = EXIT_IO;
         }
     }
-    sj_function_free(fun);
-    sj_context_free(ctx);
-    cli_program_free(&prog);
-    sj_library_release(lib);
+    cli_loaded_free(&l);
     free(cmax);
     free(cmin);
     return rc;

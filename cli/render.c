@@ -104,14 +104,11 @@ static void progress(size_t done, size_t total, int *last)
 
 int cmd_render(int argc, char **argv)
 {
-    const char *file = NULL, *outpath = NULL, *inpath = NULL, *fmt = NULL;
-    double seconds = -1, rate = 0;
-    size_t frames = 0;
-    bool have_frames = false, quiet = false, werror = false;
+    const char *outpath = NULL, *inpath = NULL, *fmt = NULL;
+    bool quiet = false;
     int channels = 2;
-    cli_inputs in;
-    memset(&in, 0, sizeof in);
-    sj_backend_kind backend = SJ_BACKEND_DEFAULT;
+    cli_run_opts o;
+    cli_run_opts_init(&o);
     static scope_cli sco;
     scope_cli_init(&sco);
     for (int i = 1; i < argc; i++) {
@@ -122,88 +119,45 @@ int cmd_render(int argc, char **argv)
                 return EXIT_USAGE;
             continue;
         }
-        const char *v = NULL;
-        bool needs = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--seconds") == 0 ||
-                     strcmp(a, "--frames") == 0 || strcmp(a, "--rate") == 0 || strcmp(a, "--input") == 0 ||
-                     strcmp(a, "--set") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--channels") == 0 ||
-                     strcmp(a, "--backend") == 0;
-        if (needs) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a value", a);
-                return EXIT_USAGE;
-            }
-            v = argv[++i];
-        }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (cli_is_help(a)) {
             fputs(render_help, stdout);
             fputs(scope_cli_help, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            outpath = v;
-        } else if (strcmp(a, "--seconds") == 0) {
-            if (!cli_parse_double(v, &seconds) || !(seconds >= 0) || seconds > 1e7) {
-                cli_error("--seconds wants a number >= 0");
+            if (!(outpath = cli_opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--frames") == 0) {
-            if (!cli_parse_size(v, &frames)) {
-                cli_error("--frames wants a whole number");
-                return EXIT_USAGE;
-            }
-            have_frames = true;
-        } else if (strcmp(a, "--rate") == 0) {
-            if (!cli_parse_double(v, &rate) || !(rate >= 1) || rate > 1e7 || rate != floor(rate)) {
-                cli_error("--rate wants a whole number of Hz");
-                return EXIT_USAGE;
-            }
         } else if (strcmp(a, "--input") == 0) {
-            inpath = v;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!cli_parse_set(&in, v))
+            if (!(inpath = cli_opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
         } else if (strcmp(a, "--format") == 0) {
-            fmt = v;
+            if (!(fmt = cli_opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
         } else if (strcmp(a, "--channels") == 0) {
-            if (strcmp(v, "1") == 0)
-                channels = 1;
-            else if (strcmp(v, "2") == 0)
-                channels = 2;
-            else {
+            const char *v = cli_opt_value(argc, argv, &i);
+            if (!v)
+                return EXIT_USAGE;
+            if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
                 cli_error("--channels is 1 or 2");
                 return EXIT_USAGE;
             }
-        } else if (strcmp(a, "--backend") == 0) {
-            if (!cli_parse_backend(v, &backend))
-                return EXIT_USAGE;
+            channels = v[0] - '0';
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
-        } else if (strcmp(a, "--werror") == 0) {
-            werror = true;
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("render: unknown option '%s'", a);
-            return EXIT_USAGE;
-        } else if (!file) {
-            file = a;
-        } else {
-            cli_error("render: one FILE only");
+        } else if (!cli_run_opt(&o, "render", argc, argv, &i)) {
             return EXIT_USAGE;
         }
     }
     /* Without -o there must be a picture to make: --scope alone renders only the scope. */
-    if (!file || (!outpath && !sco.out)) {
+    if (!o.file || (!outpath && !sco.out)) {
         fputs(render_help, stderr);
         return EXIT_USAGE;
     }
-    if (have_frames && seconds >= 0) {
-        cli_error("render: --seconds or --frames, not both");
-        return EXIT_USAGE;
-    }
-    if (inpath && (in.given[0] || in.given[1])) {
+    if (inpath && (o.in.given[0] || o.in.given[1])) {
         cli_error("render: --input feeds in1/in2; do not --set them too");
         return EXIT_USAGE;
     }
 #ifndef SJ_HAVE_SNDFILE
-    (void)rate, (void)quiet, (void)werror, (void)channels, (void)fmt, (void)backend;
+    (void)quiet, (void)channels, (void)fmt;
     cli_error("render: this sigjit was built without libsndfile");
     return EXIT_INTERNAL;
 #else
@@ -223,31 +177,23 @@ int cmd_render(int argc, char **argv)
         if (ininfo.channels > 2)
             fprintf(stderr, "sigjit: warning: '%s' has %d channels; only the first two are used\n", inpath,
                     ininfo.channels);
-        if (rate == 0)
-            rate = ininfo.samplerate;
-        else if ((int)rate != ininfo.samplerate)
+        if (o.rate == 0)
+            o.rate = ininfo.samplerate;
+        else if ((int)o.rate != ininfo.samplerate)
             fprintf(stderr, "sigjit: warning: '%s' is at %d Hz, rendering at %.0f Hz without resampling\n", inpath,
-                    ininfo.samplerate, rate);
+                    ininfo.samplerate, o.rate);
     }
-    if (rate == 0)
-        rate = 44100;
-    if (!have_frames)
-        frames = seconds >= 0 ? (size_t)llround(seconds * rate) : inf ? (size_t)ininfo.frames : (size_t)rate;
+    const double rate = o.rate > 0 ? o.rate : 44100;
+    size_t frames = (size_t)rate; /* one second, or the input file's length */
+    if (o.have_frames)
+        frames = o.frames;
+    else if (o.seconds >= 0)
+        frames = (size_t)llround(o.seconds * rate);
+    else if (inf)
+        frames = (size_t)ininfo.frames;
 
-    sj_library *lib = sj_library_new_std();
-    if (!lib) {
-        if (inf)
-            sf_close(inf);
-        return EXIT_INTERNAL;
-    }
-    cli_program prog;
-    int rc = cli_load(file, lib, &prog, werror);
-    sj_context *ctx = NULL;
-    sj_function *fun = NULL;
-    if (rc == EXIT_OK) {
-        ctx = sj_context_new(lib, NULL);
-        rc = ctx ? cli_compile(ctx, &prog, backend, false, &fun) : EXIT_INTERNAL;
-    }
+    cli_loaded l;
+    int rc = cli_load_run(&o, rate, &l);
     SNDFILE *outf = NULL;
     if (rc == EXIT_OK && outpath) {
         SF_INFO oinfo;
@@ -267,17 +213,16 @@ int cmd_render(int argc, char **argv)
         }
     }
     if (rc == EXIT_OK) {
-        sj_function_init(fun, rate, NULL);
-        cli_apply_pv(fun, &in);
+        const cli_inputs *in = &o.in;
         rc = scope_cli_begin(&sco, rate);
         static double inbuf[BLOCK * 2 * 4], in1[BLOCK], in2[BLOCK], consts[4][BLOCK], sig1[BLOCK], sig2[BLOCK],
             outbuf[BLOCK * 2];
         for (int k = 0; k < 4; k++)
             for (size_t j = 0; j < BLOCK; j++)
-                consts[k][j] = in.in[2 + k];
+                consts[k][j] = in->in[2 + k];
         for (size_t j = 0; j < BLOCK; j++) {
-            in1[j] = in.in[0];
-            in2[j] = in.in[1];
+            in1[j] = in->in[0];
+            in2[j] = in->in[1];
         }
         bool show = !quiet && isatty(2) && frames >= (size_t)rate / 4;
         int last = -1;
@@ -324,8 +269,8 @@ int cmd_render(int argc, char **argv)
             io.sig1 = sig1;
             io.sig2 = sig2;
             io.ret = sco.scope ? sco.ret : NULL;
-            sj_function_process(fun, &io, n);
-            scope_cli_feed(&sco, fun, &io, n);
+            sj_function_process(l.fun, &io, n);
+            scope_cli_feed(&sco, l.fun, &io, n);
             for (size_t j = 0; j < n; j++) {
                 double a = sig1[j], b = sig2[j];
                 if (!isfinite(a) || !isfinite(b))
@@ -366,10 +311,7 @@ int cmd_render(int argc, char **argv)
     }
     if (inf)
         sf_close(inf);
-    sj_function_free(fun);
-    sj_context_free(ctx);
-    cli_program_free(&prog);
-    sj_library_release(lib);
+    cli_loaded_free(&l);
     return rc;
 #endif
 }
