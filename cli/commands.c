@@ -346,7 +346,11 @@ static int blocks_layout(int argc, char **argv)
         memset(&d, 0, sizeof d);
         sj_status st = sj_blocks_layout(prog.ast, lang, &fun, &d);
         if (st != SJ_OK) {
-            fprintf(stderr, "%s:%s%s\n", prog.path, d.line > 0 ? "" : " ", d.message[0] ? d.message : sj_strerror(st));
+            const char *m = d.message[0] ? d.message : sj_strerror(st);
+            if (d.line > 0)
+                fprintf(stderr, "%s:%d:%d: error: %s\n", prog.path, d.line, d.col, m);
+            else
+                fprintf(stderr, "%s: error: %s\n", prog.path, m);
             rc = st == SJ_ERR_NOMEM || st == SJ_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_PROGRAM;
         }
     }

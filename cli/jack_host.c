@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <jack/midiport.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ void play_config_init(play_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->client_name = "sigjit";
+    cfg->command = "play";
     cfg->smooth_ms = 10.0;
     for (int i = 0; i < PLAY_NPARAM; i++) {
         cfg->param[i].cc = i + 1;
@@ -55,10 +57,58 @@ static uint32_t f32_bits(float f)
     return u;
 }
 
+static uint64_t f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static double bits_f64(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* The one-pole coefficient per sample for a time constant of ms at srate. */
+static double one_pole(double ms, double srate)
+{
+    double tau = ms / 1000.0 * srate; /* samples */
+    return tau > 1.0 ? 1.0 - exp(-1.0 / tau) : 1.0;
+}
+
 static void set_smoothing(play_host *h, double srate)
 {
-    double tau = h->cfg.smooth_ms / 1000.0 * srate; /* samples */
-    h->smooth_coef = tau > 1.0 ? 1.0 - exp(-1.0 / tau) : 1.0;
+    for (int k = 0; k < PLAY_NCTL; k++)
+        h->coef[k] = one_pole(h->ramp_ms[k], srate);
+}
+
+void play_host_set_control(play_host *h, int i, double value, double ramp_ms)
+{
+    if (i < 0 || i >= PLAY_NCTL || !isfinite(value) || !(ramp_ms >= 0))
+        return;
+    atomic_store_explicit(&h->ctl_target[i], f64_bits(value), memory_order_relaxed);
+    atomic_store_explicit(&h->ctl_ramp[i], f64_bits(ramp_ms), memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->ctl_gen[i], 1, memory_order_release);
+}
+
+/* Controls set by play_host_set_control since the last cycle (RT: atomics and arithmetic). A target
+ * and ramp written while this reads may pair up wrongly for one cycle; the next one fixes it. */
+static void take_controls(play_host *h)
+{
+    for (int k = 0; k < PLAY_NCTL; k++) {
+        uint_fast32_t g = atomic_load_explicit(&h->ctl_gen[k], memory_order_acquire);
+        if (g == h->ctl_seen[k])
+            continue;
+        h->ctl_seen[k] = g;
+        h->target[k] = bits_f64(atomic_load_explicit(&h->ctl_target[k], memory_order_relaxed));
+        double ms = bits_f64(atomic_load_explicit(&h->ctl_ramp[k], memory_order_relaxed));
+        if (ms != h->ramp_ms[k]) {
+            h->ramp_ms[k] = ms;
+            h->coef[k] = one_pole(ms, h->applied_srate);
+        }
+    }
 }
 
 /* MIDI control changes set the targets of the smoothers (RT: jack_midi_* only read the buffer). */
@@ -82,7 +132,7 @@ static void take_midi(play_host *h, jack_nframes_t n)
         for (int p = 0; p < PLAY_NPARAM; p++) {
             const play_param *pp = &h->cfg.param[p];
             if (pp->cc == cc) {
-                h->target[p] = pp->lo + (pp->hi - pp->lo) * v;
+                h->target[2 + p] = pp->lo + (pp->hi - pp->lo) * v;
                 atomic_fetch_add_explicit(&h->midi_events, 1, memory_order_relaxed);
             }
         }
@@ -108,34 +158,31 @@ static int process(jack_nframes_t nframes, void *arg)
         atomic_store_explicit(&h->update_frame, jack_last_frame_time(h->client), memory_order_relaxed);
         atomic_fetch_add_explicit(&h->updates, up, memory_order_release);
     }
+    take_controls(h);
     if (h->midi_port)
         take_midi(h, nframes);
 
     const float *in[2] = {NULL, NULL};
     float *out[2];
     for (int c = 0; c < 2; c++) {
-        if (!h->cfg.in_const[c])
+        if (!h->cfg.in_const[c] && h->in_port[c])
             in[c] = jack_port_get_buffer(h->in_port[c], nframes);
         out[c] = jack_port_get_buffer(h->out_port[c], nframes);
     }
 
     bool tripped = false, nonfinite = false;
+    uint64_t clipped = 0;
     for (jack_nframes_t off = 0; off < nframes; off += PLAY_CHUNK) {
         size_t len = nframes - off < PLAY_CHUNK ? nframes - off : PLAY_CHUNK;
-        for (int c = 0; c < 2; c++) {
-            double *x = h->scratch_in[c];
-            if (in[c])
+        /* One-pole smoothers: a moving control reaches the program as a smooth curve. in1/in2 come
+         * from the input ports unless they are constants (--set, or the studio's sliders). */
+        for (int p = 0; p < PLAY_NCTL; p++) {
+            double v = h->value[p], t = h->target[p], k = h->coef[p];
+            double *x = h->scratch_in[p];
+            if (p < 2 && in[p]) {
                 for (size_t i = 0; i < len; i++)
-                    x[i] = in[c][off + i];
-            else
-                for (size_t i = 0; i < len; i++)
-                    x[i] = h->cfg.in_value[c];
-        }
-        /* One-pole smoothers: a moving control reaches the program as a smooth curve. */
-        for (int p = 0; p < PLAY_NPARAM; p++) {
-            double v = h->value[p], t = h->target[p], k = h->smooth_coef;
-            double *x = h->scratch_in[2 + p];
-            if (v == t) {
+                    x[i] = in[p][off + i];
+            } else if (v == t) {
                 for (size_t i = 0; i < len; i++)
                     x[i] = v;
             } else {
@@ -149,7 +196,7 @@ static int process(jack_nframes_t nframes, void *arg)
             }
         }
         sj_block_io io;
-        for (int k = 0; k < 2 + PLAY_NPARAM; k++)
+        for (int k = 0; k < PLAY_NCTL; k++)
             io.in[k] = h->scratch_in[k];
         io.sig1 = h->scratch_out[0];
         io.sig2 = h->scratch_out[1];
@@ -173,9 +220,17 @@ static int process(jack_nframes_t nframes, void *arg)
         if (h->scope)
             sj_scope_feed(h->scope, sj_backend_function(h->be), &io, len);
         for (int c = 0; c < 2; c++)
-            for (size_t i = 0; i < len; i++)
-                out[c][off + i] = (float)h->scratch_out[c][i];
+            for (size_t i = 0; i < len; i++) {
+                double x = h->scratch_out[c][i];
+                if (h->cfg.clip && !(x >= -1.0 && x <= 1.0)) {
+                    x = x > 1.0 ? 1.0 : x < -1.0 ? -1.0 : 0.0; /* NaN: 0 */
+                    clipped++;
+                }
+                out[c][off + i] = (float)x;
+            }
     }
+    if (clipped)
+        atomic_fetch_add_explicit(&h->clipped, clipped, memory_order_relaxed);
     if (nonfinite)
         atomic_fetch_add_explicit(&h->nonfinite_blocks, 1, memory_order_relaxed);
     if (tripped) {
@@ -183,7 +238,7 @@ static int process(jack_nframes_t nframes, void *arg)
         atomic_fetch_add_explicit(&h->guard_trips, 1, memory_order_release);
     }
     for (int p = 0; p < PLAY_NPARAM; p++)
-        atomic_store_explicit(&h->param_bits[p], f32_bits((float)h->value[p]), memory_order_relaxed);
+        atomic_store_explicit(&h->param_bits[p], f32_bits((float)h->value[2 + p]), memory_order_relaxed);
 
     jack_time_t dt = jack_get_time() - t0;
     atomic_fetch_add_explicit(&h->busy_us, dt, memory_order_relaxed);
@@ -234,6 +289,17 @@ static void jack_prefixed(const char *msg)
     fprintf(stderr, "sigjit: jack: %s\n", msg);
 }
 
+/* Says why something failed: on stderr and into h->error. */
+static void host_error(play_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void host_error(play_host *h, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->error, sizeof h->error, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "sigjit: %s\n", h->error);
+}
+
 bool play_host_open(play_host *h)
 {
     jack_status_t status = 0;
@@ -242,38 +308,44 @@ bool play_host_open(play_host *h)
     h->client = jack_client_open(h->cfg.client_name, JackNoStartServer, &status);
     if (!h->client) {
         if (status & JackServerFailed)
-            fprintf(stderr, "sigjit: cannot connect to a JACK server (is jackd or PipeWire running? "
-                            "with PipeWire use 'pw-jack sigjit play ...')\n");
+            host_error(h, "cannot connect to a JACK server (is jackd or PipeWire running? "
+                          "with PipeWire use 'pw-jack sigjit %s ...')", h->cfg.command);
         else
-            fprintf(stderr, "sigjit: cannot open a JACK client (status 0x%x)\n", (unsigned)status);
+            host_error(h, "cannot open a JACK client (status 0x%x)", (unsigned)status);
         return false;
     }
     jack_set_error_function(jack_prefixed);
     h->srate = jack_get_sample_rate(h->client);
     h->period = jack_get_buffer_size(h->client);
     h->applied_srate = h->srate;
-    set_smoothing(h, h->srate);
-    for (int p = 0; p < PLAY_NPARAM; p++) {
-        h->target[p] = h->value[p] = h->cfg.param[p].start;
-        atomic_store(&h->param_bits[p], f32_bits((float)h->value[p]));
+    for (int k = 0; k < PLAY_NCTL; k++) {
+        h->target[k] = h->value[k] = k < 2 ? h->cfg.in_value[k] : h->cfg.param[k - 2].start;
+        h->ramp_ms[k] = h->cfg.smooth_ms;
+        h->ctl_seen[k] = atomic_load(&h->ctl_gen[k]);
+        if (k >= 2)
+            atomic_store(&h->param_bits[k - 2], f32_bits((float)h->value[k]));
     }
+    set_smoothing(h, h->srate);
     static const char *const in_names[2] = {"in_1", "in_2"};
     static const char *const out_names[2] = {"out_1", "out_2"};
     for (int c = 0; c < 2; c++) {
-        h->in_port[c] = jack_port_register(h->client, in_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        if (!h->cfg.out_only)
+            h->in_port[c] = jack_port_register(h->client, in_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
         h->out_port[c] = jack_port_register(h->client, out_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-        if (!h->in_port[c] || !h->out_port[c]) {
-            fprintf(stderr, "sigjit: cannot register the JACK ports\n");
+        if ((!h->cfg.out_only && !h->in_port[c]) || !h->out_port[c]) {
+            host_error(h, "cannot register the JACK ports");
             play_host_close(h);
             return false;
         }
     }
-    h->midi_port = jack_port_register(h->client, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-    if (!h->midi_port)
-        fprintf(stderr, "sigjit: warning: cannot register the MIDI port; alpha..gamma stay fixed\n");
+    if (!h->cfg.out_only) {
+        h->midi_port = jack_port_register(h->client, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+        if (!h->midi_port)
+            fprintf(stderr, "sigjit: warning: cannot register the MIDI port; alpha..gamma stay fixed\n");
+    }
     if (jack_set_process_callback(h->client, process, h) || jack_set_xrun_callback(h->client, on_xrun, h) ||
         jack_set_sample_rate_callback(h->client, on_srate, h)) {
-        fprintf(stderr, "sigjit: cannot set the JACK callbacks\n");
+        host_error(h, "cannot set the JACK callbacks");
         play_host_close(h);
         return false;
     }
@@ -305,7 +377,7 @@ static void connect_physical(play_host *h, unsigned long flags, const char *type
 bool play_host_start(play_host *h)
 {
     if (jack_activate(h->client)) {
-        fprintf(stderr, "sigjit: cannot activate the JACK client\n");
+        host_error(h, "cannot activate the JACK client");
         return false;
     }
     if (h->cfg.connect) {
@@ -356,6 +428,12 @@ float play_host_param(const play_host *h, int i)
 float play_host_cpu_load(const play_host *h)
 {
     return h->client && !atomic_load(&h->shutdown) ? jack_cpu_load(h->client) : 0.0f;
+}
+
+double play_host_callback_pct(const play_host *h)
+{
+    double audio_us = h->srate > 0 ? (double)atomic_load(&h->frames) / h->srate * 1e6 : 0;
+    return audio_us > 0 ? 100.0 * (double)atomic_load(&h->busy_us) / audio_us : 0;
 }
 
 uint64_t play_host_time_us(const play_host *h)

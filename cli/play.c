@@ -787,9 +787,8 @@ int cmd_play(int argc, char **argv)
     s.guard_printed_at = 0;
     check_guard(&s);
     {
-        uint64_t frames = atomic_load(&s.host.frames), cycles = atomic_load(&s.host.cycles);
-        double audio_us = s.host.srate > 0 ? (double)frames / s.host.srate * 1e6 : 0;
-        double ours = audio_us > 0 ? 100.0 * (double)atomic_load(&s.host.busy_us) / audio_us : 0;
+        uint64_t cycles = atomic_load(&s.host.cycles);
+        double ours = play_host_callback_pct(&s.host);
         double period_us = s.host.srate > 0 ? s.host.period / s.host.srate * 1e6 : 0;
         status(&s, stdout,
                "%s: %d version%s live, %d failed reload%s; %llu cycles, xruns %llu, DSP load max %.1f%%, "

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char studio_help[] =
-    "usage: sigjit studio [FILE] [--port N] [--no-browser]\n"
+    "usage: sigjit studio [FILE] [--port N] [--no-browser] [--jack [--connect] [--name CLIENT]]\n"
     "\n"
     "Serves the studio, a browser editor with live sound and a scope, on 127.0.0.1 only, and prints\n"
     "its URL with a random token (the page needs it). FILE is a text program or a block program\n"
@@ -19,11 +19,19 @@ static const char studio_help[] =
     ".json name, a small example otherwise). Every edit is compiled off the audio path and saved back\n"
     "to FILE atomically. Stop with Ctrl+C.\n"
     "\n"
+    "The page plays the sound in the browser; with --jack it can also play it through JACK on this\n"
+    "machine (its output selector next to Play): the studio then runs as a JACK client with the ports\n"
+    "out_1/out_2 (&sig1/&sig2) while JACK plays, its sliders drive in1..gamma. One output at a time;\n"
+    "a JACK server is never started, and a missing or vanishing one is reported in the page.\n"
+    "\n"
     "options:\n"
     "  --port N        port to listen on (default 8765; 0: any free port)\n"
     "  --no-browser    do not start a browser (none is started when there is no display anyway)\n"
     "  --token T       use T (16-64 characters of A-Z a-z 0-9 _ -) instead of a random token (tests)\n"
-    "  --quiet         no request log on stderr\n";
+    "  --quiet         no request log on stderr\n"
+    "  --jack          offer the JACK output (the page's default output then)\n"
+    "  --connect       with --jack: connect out_1/out_2 to the physical playback ports\n"
+    "  --name CLIENT   with --jack: the JACK client name (default sigjit)\n";
 
 int cmd_studio(int argc, char **argv)
 {
@@ -48,6 +56,16 @@ int cmd_studio(int argc, char **argv)
             opt.no_browser = true;
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = true;
+        } else if (strcmp(a, "--jack") == 0) {
+            opt.jack = true;
+        } else if (strcmp(a, "--connect") == 0) {
+            opt.jack_connect = true;
+        } else if (strcmp(a, "--name") == 0 && i + 1 < argc) {
+            opt.jack_name = argv[++i];
+            if (!opt.jack_name[0]) {
+                cli_error("--name wants a client name");
+                return EXIT_USAGE;
+            }
         } else if (a[0] == '-' && a[1]) {
             cli_error("studio: unknown option '%s' (sigjit studio --help)", a);
             return EXIT_USAGE;
@@ -58,6 +76,16 @@ int cmd_studio(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if ((opt.jack_connect || opt.jack_name) && !opt.jack) {
+        cli_error("studio: --connect and --name are options of the JACK output: add --jack");
+        return EXIT_USAGE;
+    }
+#ifndef SJ_HAVE_JACK
+    if (opt.jack) {
+        cli_error("studio: this sigjit was built without JACK (install libjack-jackd2-dev and rebuild)");
+        return EXIT_INTERNAL;
+    }
+#endif
 #ifdef SJ_HAVE_CIVETWEB
     return studio_serve(&opt);
 #else

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "studio_assets.h"
+#include "studio_jack.h"
 #include "studio_json.h"
 #include "studio_session.h"
 
@@ -47,6 +48,7 @@ typedef struct client {
     struct mg_connection *conn; /* set when ready */
     bool ready;
     bool audio;      /* this client receives the PCM stream */
+    bool taken;      /* the server stopped its stream: credit still in flight is ignored */
     uint32_t seq;    /* audio message counter */
     double rate;
 } client;
@@ -54,6 +56,7 @@ typedef struct client {
 typedef struct server {
     struct mg_context *ctx;
     studio_session *session;
+    studio_jack *jack; /* the JACK output (--jack), or NULL */
     int port;
     char token[80];
     char cookie_name[32];
@@ -269,6 +272,48 @@ static void send_error(server *S, client *c, const sjs_jobject *o, const char *c
     sjs_buf_free(&b);
 }
 
+/* The session's hello with the outputs added: "audio_modes" (["browser"], plus "jack" with --jack)
+ * and "jack" (the JACK output's state, or null). malloc'ed. */
+static char *hello_json(server *S)
+{
+    char *hello = studio_session_hello_json(S->session);
+    char *jack = S->jack ? studio_jack_state_json(S->jack) : NULL;
+    size_t n = hello ? strlen(hello) : 0;
+    if (!hello || n < 2 || hello[n - 1] != '}' || (S->jack && !jack)) {
+        free(jack);
+        return hello;
+    }
+    sjs_buf b;
+    sjs_buf_init(&b);
+    sjs_buf_put(&b, hello, n - 1);
+    sjs_buf_printf(&b, ",\"audio_modes\":[\"browser\"%s],\"jack\":%s}", S->jack ? ",\"jack\"" : "", jack ? jack : "null");
+    free(hello);
+    free(jack);
+    if (b.failed) {
+        sjs_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Stops the browser streams but except's: another listener or the JACK output took the audio side,
+ * and they hear which (reason "taken" or "jack"). Their credit still in flight is ignored. */
+static void stop_browser_streams(server *S, const client *except, const char *reason)
+{
+    char msg[96];
+    int k = snprintf(msg, sizeof msg, "{\"type\":\"audio.stopped\",\"mode\":\"browser\",\"reason\":\"%s\"}", reason);
+    pthread_mutex_lock(&S->mu);
+    for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++) {
+        client *o = S->clients[i];
+        if (o && o != except && o->audio) {
+            o->audio = false;
+            o->taken = true;
+            send_text_locked(o, msg, (size_t)k);
+        }
+    }
+    pthread_mutex_unlock(&S->mu);
+}
+
 static int connect_handler(const struct mg_connection *conn, void *cbdata)
 {
     server *S = cbdata;
@@ -309,7 +354,7 @@ static void ready_handler(struct mg_connection *conn, void *cbdata)
     c->conn = conn;
     c->ready = true;
     pthread_mutex_unlock(&S->mu);
-    char *hello = studio_session_hello_json(S->session);
+    char *hello = hello_json(S);
     if (hello) {
         send_text(S, c, hello, strlen(hello));
         free(hello);
@@ -362,7 +407,10 @@ static void stream_audio(server *S, client *c, size_t frames)
     float pcm[AUDIO_CHUNK * 2];
     while (frames > 0) {
         size_t n = frames < AUDIO_CHUNK ? frames : AUDIO_CHUNK;
-        studio_session_render(S->session, pcm, n);
+        if (!studio_session_render(S->session, pcm, n)) {
+            stop_browser_streams(S, NULL, "jack"); /* the JACK output has the audio side */
+            break;
+        }
         put_u32(msg, AUDIO_KIND);
         put_u32(msg + 4, c->seq++);
         put_u32(msg + 8, (uint32_t)n);
@@ -523,6 +571,85 @@ static void handle_block_op(server *S, client *c, const sjs_jobject *o)
         free(strs[i]);
 }
 
+static const char jack_busy[] = "the JACK output is playing: stop it first (audio.stop with \"mode\":\"jack\"), "
+                                "or listen through JACK";
+
+/* The "mode" of audio.start and audio.stop: "browser" (the default) or "jack". false (after an
+ * error reply) for anything else. */
+static bool audio_mode_jack(server *S, client *c, const sjs_jobject *o, bool *jack)
+{
+    const sjs_jmember *m = sjs_json_get(o, "mode");
+    *jack = m && m->type == SJS_J_STRING && m->raw_len == 6 && memcmp(m->raw, "\"jack\"", 6) == 0;
+    if (!m || *jack || (m->type == SJS_J_STRING && m->raw_len == 9 && memcmp(m->raw, "\"browser\"", 9) == 0))
+        return true;
+    send_error(S, c, o, "bad_message", "\"mode\" must be \"browser\" or \"jack\"");
+    return false;
+}
+
+/* audio.start: the JACK output (every page hears audio.started from it), or the PCM stream to this
+ * client. One output at a time: JACK takes the audio side from the browser streams; a browser stream
+ * is refused while JACK plays. */
+static void handle_audio_start(server *S, client *c, const sjs_jobject *o)
+{
+    bool jack;
+    if (!audio_mode_jack(S, c, o, &jack))
+        return;
+    if (jack) {
+        char err[300], *started = NULL;
+        if (!S->jack) {
+            send_error(S, c, o, "refused", "there is no JACK output: start the studio with --jack");
+        } else if (!studio_jack_start(S->jack, &started, err, sizeof err)) {
+            send_error(S, c, o, "refused", err);
+        } else {
+            stop_browser_streams(S, NULL, "jack"); /* their renders refuse from now on anyway */
+            if (started)
+                broadcast(S, started, strlen(started));
+            free(started);
+        }
+        return;
+    }
+    double rate = 48000, ch = 2;
+    if (S->jack && studio_jack_playing(S->jack))
+        send_error(S, c, o, "refused", jack_busy);
+    else if (sjs_json_get(o, "rate") && !get_number(o, "rate", 8000, 384000, &rate))
+        send_error(S, c, o, "bad_message", "\"rate\" must be in [8000, 384000]");
+    else if (sjs_json_get(o, "channels") && (!get_number(o, "channels", 2, 2, &ch)))
+        send_error(S, c, o, "bad_message", "only \"channels\": 2 is supported");
+    else if (!studio_session_audio_start(S->session, rate)) /* the JACK output started meanwhile */
+        send_error(S, c, o, "refused", jack_busy);
+    else {
+        /* One listener at a time: the newest one takes the stream. */
+        stop_browser_streams(S, c, "taken");
+        pthread_mutex_lock(&S->mu);
+        c->audio = true;
+        c->taken = false;
+        c->rate = rate;
+        c->seq = 0;
+        pthread_mutex_unlock(&S->mu);
+        char msg[112];
+        int k = snprintf(msg, sizeof msg, "{\"type\":\"audio.started\",\"mode\":\"browser\",\"rate\":%.0f,\"channels\":2}",
+                         rate);
+        send_text(S, c, msg, (size_t)k);
+    }
+}
+
+static void handle_audio_stop(server *S, client *c, const sjs_jobject *o)
+{
+    bool jack;
+    if (!audio_mode_jack(S, c, o, &jack))
+        return;
+    if (jack) {
+        if (!S->jack || !studio_jack_stop(S->jack)) /* it reports audio.stopped itself */
+            send_error(S, c, o, "bad_state", "the JACK output is not playing");
+        return;
+    }
+    pthread_mutex_lock(&S->mu);
+    c->audio = false;
+    pthread_mutex_unlock(&S->mu);
+    static const char stopped[] = "{\"type\":\"audio.stopped\",\"mode\":\"browser\",\"reason\":\"stop\"}";
+    send_text(S, c, stopped, sizeof stopped - 1);
+}
+
 static void handle_message(server *S, client *c, const char *data, size_t len)
 {
     sjs_jobject o;
@@ -589,6 +716,8 @@ static void handle_message(server *S, client *c, const char *data, size_t len)
             send_error(S, c, &o, "bad_message", "\"ramp_ms\" must be in [0, 10000]");
         else {
             studio_session_set_param(S->session, idx, value, ramp);
+            if (S->jack)
+                studio_jack_set_param(S->jack, idx, value, ramp);
             sjs_buf b;
             sjs_buf_init(&b);
             sjs_buf_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", studio_param_name(idx));
@@ -604,41 +733,19 @@ static void handle_message(server *S, client *c, const char *data, size_t len)
     } else if (strcmp(type, "scope.set") == 0) {
         handle_scope_set(S, c, &o);
     } else if (strcmp(type, "audio.start") == 0) {
-        double rate = 48000, ch = 2;
-        if (sjs_json_get(&o, "rate") && !get_number(&o, "rate", 8000, 384000, &rate))
-            send_error(S, c, &o, "bad_message", "\"rate\" must be in [8000, 384000]");
-        else if (sjs_json_get(&o, "channels") && (!get_number(&o, "channels", 2, 2, &ch)))
-            send_error(S, c, &o, "bad_message", "only \"channels\": 2 is supported");
-        else {
-            /* One listener at a time: the newest one takes the stream. */
-            pthread_mutex_lock(&S->mu);
-            for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
-                if (S->clients[i] && S->clients[i] != c && S->clients[i]->audio) {
-                    S->clients[i]->audio = false;
-                    send_text_locked(S->clients[i], "{\"type\":\"audio.stopped\",\"reason\":\"taken\"}", 42);
-                }
-            c->audio = true;
-            c->rate = rate;
-            c->seq = 0;
-            pthread_mutex_unlock(&S->mu);
-            studio_session_audio_start(S->session, rate);
-            char msg[96];
-            int k = snprintf(msg, sizeof msg, "{\"type\":\"audio.started\",\"rate\":%.0f,\"channels\":2}", rate);
-            send_text(S, c, msg, (size_t)k);
-        }
+        handle_audio_start(S, c, &o);
     } else if (strcmp(type, "audio.credit") == 0) {
         double frames;
-        if (!c->audio)
+        if (!c->audio && c->taken)
+            ; /* sent before the client heard that its stream was stopped */
+        else if (!c->audio)
             send_error(S, c, &o, "bad_state", "audio.credit before audio.start");
         else if (!get_number(&o, "frames", 1, c->rate, &frames) || frames != floor(frames))
             send_error(S, c, &o, "bad_message", "\"frames\" must be an integer in [1, rate]");
         else
             stream_audio(S, c, (size_t)frames);
     } else if (strcmp(type, "audio.stop") == 0) {
-        pthread_mutex_lock(&S->mu);
-        c->audio = false;
-        pthread_mutex_unlock(&S->mu);
-        send_text(S, c, "{\"type\":\"audio.stopped\",\"reason\":\"stop\"}", 41);
+        handle_audio_stop(S, c, &o);
     } else {
         send_error(S, c, &o, "unknown_type", "unknown message type");
     }
@@ -790,6 +897,16 @@ int studio_serve(const studio_options *opt)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (opt->jack) {
+        /* After the mask, which its monitor thread inherits. Its events (audio.stopped, jack.status)
+         * go to every page. */
+        S.jack = studio_jack_new(S.session, opt->jack_name, opt->jack_connect, on_result, &S, err, sizeof err);
+        if (!S.jack) {
+            cli_error("%s", err);
+            studio_session_free(S.session);
+            return EXIT_INTERNAL;
+        }
+    }
 
     mg_init_library(0);
     char ports[32];
@@ -803,6 +920,7 @@ int studio_serve(const studio_options *opt)
     S.ctx = mg_start(&cb, &S, options);
     if (!S.ctx) {
         cli_error("cannot listen on %s (port in use? try --port 0 for any free port)", ports);
+        studio_jack_free(S.jack);
         studio_session_free(S.session);
         mg_exit_library();
         return EXIT_IO;
@@ -815,6 +933,7 @@ int studio_serve(const studio_options *opt)
     if (!studio_session_start(S.session, on_result, &S)) {
         cli_error("cannot start the compile thread");
         mg_stop(S.ctx);
+        studio_jack_free(S.jack);
         studio_session_free(S.session);
         mg_exit_library();
         return EXIT_INTERNAL;
@@ -826,6 +945,9 @@ int studio_serve(const studio_options *opt)
     snprintf(url, sizeof url, "http://127.0.0.1:%d/?t=%s", S.port, S.token);
     printf("sigjit studio: %s on %s\n", opt->file ? opt->file : "(unsaved program)", url);
     fflush(stdout);
+    if (S.jack)
+        fprintf(stderr, "sigjit studio: JACK output offered as client '%s'%s; it plays when the page starts it\n",
+                opt->jack_name ? opt->jack_name : "sigjit", opt->jack_connect ? " (out_1/out_2 go to the system ports when it plays)" : "");
     if (!opt->no_browser)
         maybe_open_browser(url);
 
@@ -833,6 +955,8 @@ int studio_serve(const studio_options *opt)
     sigwait(&set, &sig);
     if (!S.quiet)
         fprintf(stderr, "sigjit studio: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (S.jack)
+        studio_jack_stop(S.jack); /* freed after the last handler: a page may still ask */
     if (scope_running) {
         pthread_mutex_lock(&S.mu);
         S.scope_quit = true;
@@ -840,6 +964,7 @@ int studio_serve(const studio_options *opt)
         pthread_join(S.scope_thread, NULL);
     }
     mg_stop(S.ctx);
+    studio_jack_free(S.jack); /* stops it again if a page restarted it meanwhile */
     studio_session_free(S.session);
     mg_exit_library();
     pthread_mutex_destroy(&S.mu);

@@ -13,6 +13,9 @@ typedef struct studio_options {
     const char *token;  /* NULL: a random one */
     bool no_browser;
     bool quiet;         /* no access messages on stderr */
+    bool jack;          /* offer the JACK output (studio_jack.h) */
+    bool jack_connect;  /* connect it to the physical playback ports */
+    const char *jack_name; /* its client name (NULL: "sigjit") */
 } studio_options;
 
 /* Runs until SIGINT or SIGTERM. Returns an exit code (cli.h). */

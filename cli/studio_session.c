@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,9 @@ struct studio_session {
     char *path;          /* NULL: unsaved */
     char *display_name;  /* file name shown in the page */
     char *blocks_json;   /* a block program: its snapshot (sizes recalculated), for the block view */
-    char *block_types;   /* a block program: JSON array of its language's types (hover help) */
+    char *block_types;   /* JSON array of the block language's types (picker, hover help) */
     bool blocks_mode;    /* FILE is a block program: edits are block operations */
-    sj_blocklang *lang;  /* blocks mode: the language (read-only once made) */
+    sj_blocklang *lang;  /* the block language (read-only once made) */
     sj_blockfun *efun;   /* blocks mode: the program being edited (under mu) */
     sj_blockfun *wfun;   /* blocks mode: the worker's copy, loaded from each snapshot it compiles */
     char *undo[STUDIO_UNDO_MAX], *redo[STUDIO_UNDO_MAX];
@@ -67,9 +68,11 @@ struct studio_session {
     double threshold, time_ms;
 
     pthread_mutex_t audio_mu; /* the engine's audio side */
+    bool external;            /* driven by another thread (studio_session_audio_acquire) */
     double rate;
     double target[STUDIO_NPARAMS], cur[STUDIO_NPARAMS], coef[STUDIO_NPARAMS];
     uint64_t clipped;
+    atomic_uint_fast64_t upload_us; /* CLOCK_MONOTONIC of the last successful upload */
 };
 
 int studio_param_index(const char *name)
@@ -95,6 +98,91 @@ static double now_us(void)
 static const char *severity_name(sj_severity s)
 {
     return s == SJ_SEVERITY_ERROR ? "error" : s == SJ_SEVERITY_WARNING ? "warning" : "note";
+}
+
+/* A block program's snapshot (sizes recalculated first), malloc'ed. NULL on failure. */
+static char *snapshot_of(sj_blockfun *fun)
+{
+    if (sj_blockfun_recalculate_area_sizes(fun) != SJ_OK)
+        return NULL;
+    char *snap = sj_blockfun_save_json(fun);
+    char *copy = snap ? strdup(snap) : NULL;
+    sj_free(snap);
+    return copy;
+}
+
+/* Collects the distinct persistent variables (`*name`) an AST reads or writes, in order of first
+ * appearance, for the scope's tap list. */
+#define STUDIO_MAX_PVARS 64
+typedef struct pvar_list {
+    const char *name[STUDIO_MAX_PVARS];
+    size_t n;
+} pvar_list;
+
+static bool collect_pvar(const sj_ast *node, size_t depth, void *user)
+{
+    (void)depth;
+    pvar_list *l = user;
+    if ((node->kind != SJ_AST_VAR && node->kind != SJ_AST_ASSIGN) || !node->name || node->name[0] != '*')
+        return true;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->name[i], node->name) == 0)
+            return true;
+    if (l->n < STUDIO_MAX_PVARS)
+        l->name[l->n++] = node->name;
+    return true;
+}
+
+/* ,"vars":["*a",...] */
+static void put_persistent_vars(sjs_buf *b, const sj_ast *ast)
+{
+    pvar_list l = {.n = 0};
+    sj_ast_walk(ast, collect_pvar, &l);
+    sjs_buf_puts(b, ",\"vars\":[");
+    for (size_t i = 0; i < l.n; i++) {
+        if (i)
+            sjs_buf_puts(b, ",");
+        sjs_buf_json_string(b, l.name[i], strlen(l.name[i]));
+    }
+    sjs_buf_puts(b, "]");
+}
+
+/* A text program's block view: ,"layout":{snapshot} when sj_blocks_layout can draw it, else
+ * ,"layout_error":{"message","line","col"} saying which construct blocks cannot express. */
+static void put_layout(sjs_buf *b, const sj_blocklang *lang, const sj_ast *ast)
+{
+    sj_blockfun *fun = NULL;
+    sj_diag d;
+    memset(&d, 0, sizeof d);
+    sj_status st = sj_blocks_layout(ast, lang, &fun, &d);
+    char *snap = st == SJ_OK ? snapshot_of(fun) : NULL;
+    sj_blockfun_free(fun);
+    if (snap) {
+        sjs_buf_puts(b, ",\"layout\":");
+        sjs_buf_puts(b, snap);
+        free(snap);
+        return;
+    }
+    if (st == SJ_OK) { /* out of memory while saving */
+        b->failed = true;
+        return;
+    }
+    const char *m = d.message[0] ? d.message : sj_strerror(st);
+    sjs_buf_puts(b, ",\"layout_error\":{\"message\":");
+    sjs_buf_json_string(b, m, strlen(m));
+    sjs_buf_printf(b, ",\"line\":%d,\"col\":%d}", d.line, d.col);
+}
+
+/* Applies the queued updates on the audio side, unless another thread drives it (the JACK output):
+ * then its next period does, and this returns false. */
+static bool take_updates(studio_session *s)
+{
+    pthread_mutex_lock(&s->audio_mu);
+    bool mine = !s->external;
+    if (mine)
+        sj_backend_process_updates(s->be);
+    pthread_mutex_unlock(&s->audio_mu);
+    return mine;
 }
 
 /* Parses and uploads text; returns the JSON of the compile.result. Worker thread (or the
@@ -130,12 +218,16 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
             if (st != SJ_ERR_QUEUE_FULL || attempt >= 50)
                 break;
             /* The audio side has not taken the earlier updates (nobody is listening): take them
-             * here, under the audio mutex, and free what comes back. */
-            pthread_mutex_lock(&s->audio_mu);
-            sj_backend_process_updates(s->be);
-            pthread_mutex_unlock(&s->audio_mu);
+             * here, under the audio mutex, and free what comes back. A driver that owns the audio
+             * side takes them within a period. */
+            if (!take_updates(s)) {
+                struct timespec ts = {0, 5000000};
+                nanosleep(&ts, NULL);
+            }
             sj_engine_collect(s->eng);
         }
+        if (st == SJ_OK) /* the JACK output measures its swap latency from here */
+            atomic_store(&s->upload_us, (uint64_t)now_us());
         if (st != SJ_OK) {
             if (d.code == SJ_OK)
                 d.code = st;
@@ -145,14 +237,20 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
         }
     }
     double compile_us = now_us() - t0;
-    char *printed = s->blocks_mode && ast ? sj_print(ast) : NULL;
-    sj_ast_free(ast);
     bool ok = st == SJ_OK;
+    char *printed = s->blocks_mode && ast ? sj_print(ast) : NULL;
+    sjs_buf extra; /* what the page shows besides the diagnostics: variables to tap, the block view */
+    sjs_buf_init(&extra);
     if (ok) {
-        /* Swap it in now when no client renders; while one does, its next block does the same. */
-        pthread_mutex_lock(&s->audio_mu);
-        sj_backend_process_updates(s->be);
-        pthread_mutex_unlock(&s->audio_mu);
+        put_persistent_vars(&extra, ast);
+        if (!s->blocks_mode)
+            put_layout(&extra, s->lang, ast);
+    }
+    sj_ast_free(ast);
+    if (ok) {
+        /* Swap it in now when no client renders; while one does (or the JACK output plays), its
+         * next block does the same. */
+        take_updates(s);
         sj_engine_collect(s->eng);
     }
 
@@ -191,6 +289,11 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
     }
     if (bad_block)
         sjs_buf_printf(&b, ",\"block\":%llu", (unsigned long long)bad_block);
+    if (extra.failed)
+        b.failed = true;
+    else if (extra.s)
+        sjs_buf_puts(&b, extra.s);
+    sjs_buf_free(&extra);
     if (save_err) {
         sjs_buf_puts(&b, ",\"save_error\":");
         const char *m = strerror(save_err);
@@ -259,25 +362,7 @@ static char *block_types_json(const sj_blocklang *lang)
 /* The current snapshot of the edited program (sizes recalculated first). NULL on failure. */
 static char *snapshot(studio_session *s)
 {
-    if (sj_blockfun_recalculate_area_sizes(s->efun) != SJ_OK)
-        return NULL;
-    char *snap = sj_blockfun_save_json(s->efun);
-    char *copy = snap ? strdup(snap) : NULL;
-    sj_free(snap);
-    return copy;
-}
-
-static bool looks_like_blocks(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && strchr(" \t\r\n", s[i]) && s[i])
-        i++;
-    if (i >= n || s[i] != '{')
-        return false;
-    i++;
-    while (i < n && strchr(" \t\r\n", s[i]) && s[i])
-        i++;
-    return i >= n || s[i] == '"' || s[i] == '}';
+    return snapshot_of(s->efun);
 }
 
 studio_session *studio_session_new(const char *path, char *err, size_t errsz)
@@ -307,6 +392,14 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
         studio_session_free(s);
         return NULL;
     }
+    /* The block language: the editor of a block program, the view of a text program. */
+    s->lang = sj_blocklang_new(sj_context_library(sj_engine_context(s->eng)));
+    s->block_types = s->lang ? block_types_json(s->lang) : NULL;
+    if (!s->block_types) {
+        snprintf(err, errsz, "out of memory");
+        studio_session_free(s);
+        return NULL;
+    }
     {
         const char *taps[STUDIO_SCOPE_INPUTS] = {"sig1", "sig2", "none"};
         double offs[STUDIO_SCOPE_INPUTS] = {0, 0, 0}, gains[STUDIO_SCOPE_INPUTS] = {1, 1, 1};
@@ -328,16 +421,13 @@ studio_session *studio_session_new(const char *path, char *err, size_t errsz)
         }
         size_t plen = strlen(path);
         bool new_blocks = !src && plen > 5 && strcmp(path + plen - 5, ".json") == 0;
-        if ((src && looks_like_blocks(src, len)) || new_blocks) {
+        if ((src && cli_looks_like_blocks(src, len)) || new_blocks) {
             /* A block program: edited with the block language's operations; the text view shows
              * what it compiles to. */
-            const sj_library *lib = sj_context_library(sj_engine_context(s->eng));
             s->blocks_mode = true;
-            s->lang = sj_blocklang_new(lib);
-            s->efun = s->lang ? sj_blockfun_new(s->lang) : NULL;
-            s->wfun = s->lang ? sj_blockfun_new(s->lang) : NULL;
-            s->block_types = s->lang ? block_types_json(s->lang) : NULL;
-            if (!s->efun || !s->wfun || !s->block_types) {
+            s->efun = sj_blockfun_new(s->lang);
+            s->wfun = sj_blockfun_new(s->lang);
+            if (!s->efun || !s->wfun) {
                 free(src);
                 snprintf(err, errsz, "out of memory");
                 studio_session_free(s);
@@ -574,23 +664,65 @@ void studio_session_set_param(studio_session *s, int idx, double value, double r
     pthread_mutex_unlock(&s->audio_mu);
 }
 
-void studio_session_audio_start(studio_session *s, double rate)
+/* Under audio_mu, with the audio side ours. */
+static void set_rate_locked(studio_session *s, double rate)
 {
-    if (!(rate >= 8000 && rate <= 384000))
-        rate = 48000;
-    pthread_mutex_lock(&s->audio_mu);
     if (rate != s->rate) {
         s->rate = rate;
         sj_backend_set_sample_rate(s->be, rate);
         sj_scope_set_sample_rate(s->scope, rate);
     }
+}
+
+bool studio_session_audio_start(studio_session *s, double rate)
+{
+    if (!(rate >= 8000 && rate <= 384000))
+        rate = 48000;
+    pthread_mutex_lock(&s->audio_mu);
+    bool mine = !s->external;
+    if (mine)
+        set_rate_locked(s, rate);
+    pthread_mutex_unlock(&s->audio_mu);
+    return mine;
+}
+
+bool studio_session_audio_acquire(studio_session *s, double rate, studio_audio_side *side)
+{
+    pthread_mutex_lock(&s->audio_mu); /* waits for a render in progress */
+    bool free_now = !s->external;
+    if (free_now) {
+        s->external = true;
+        set_rate_locked(s, rate);
+        sj_backend_process_updates(s->be); /* the newest program from the driver's first period */
+        side->be = s->be;
+        side->scope = s->scope;
+        for (int i = 0; i < STUDIO_NPARAMS; i++)
+            side->param[i] = s->target[i];
+    }
+    pthread_mutex_unlock(&s->audio_mu);
+    return free_now;
+}
+
+void studio_session_audio_release(studio_session *s)
+{
+    pthread_mutex_lock(&s->audio_mu);
+    s->external = false;
     pthread_mutex_unlock(&s->audio_mu);
 }
 
-void studio_session_render(studio_session *s, float *out, size_t frames)
+uint64_t studio_session_upload_us(studio_session *s)
+{
+    return atomic_load(&s->upload_us);
+}
+
+bool studio_session_render(studio_session *s, float *out, size_t frames)
 {
     double in[STUDIO_NPARAMS][RENDER_CHUNK], l[RENDER_CHUNK], r[RENDER_CHUNK], ret[RENDER_CHUNK];
     pthread_mutex_lock(&s->audio_mu);
+    if (s->external) {
+        pthread_mutex_unlock(&s->audio_mu);
+        return false;
+    }
     sj_backend_process_updates(s->be);
     size_t done = 0;
     while (done < frames) {
@@ -633,6 +765,7 @@ void studio_session_render(studio_session *s, float *out, size_t frames)
         done += n;
     }
     pthread_mutex_unlock(&s->audio_mu);
+    return true;
 }
 
 uint64_t studio_session_clipped(studio_session *s)

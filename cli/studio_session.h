@@ -10,6 +10,10 @@
  *   - the renderer: whoever calls studio_session_render (the server calls it from the audio
  *     client's connection thread when credit arrives). It is the engine's audio side; a mutex joins
  *     it with the worker's swap of a new function (the compile itself runs outside that mutex).
+ *   - or, instead of the renderer, a real-time driver that takes the audio side over with
+ *     studio_session_audio_acquire (the JACK output, studio_jack.c): its callback runs the backend
+ *     and feeds the scope without any lock, so while it owns the audio side the renderer refuses to
+ *     render and the worker leaves the swap to the driver's next period.
  * Independent of civetweb: compiled in every build.
  */
 #ifndef SJ_STUDIO_SESSION_H
@@ -52,11 +56,30 @@ const char *studio_param_name(int idx);
 void studio_session_set_param(studio_session *s, int idx, double value, double ramp_ms);
 
 /* Prepares rendering at rate (Hz; sets the engine's rate, which resets the playing function's
- * state as the reference does). */
-void studio_session_audio_start(studio_session *s, double rate);
+ * state as the reference does). false (nothing changed) while a driver owns the audio side. */
+bool studio_session_audio_start(studio_session *s, double rate);
 /* Renders frames of stereo float (sig1 left, sig2 right, interleaved), applying queued updates
- * first. NaN becomes 0 and samples are clipped to [-1, 1] to protect ears and speakers. */
-void studio_session_render(studio_session *s, float *out, size_t frames);
+ * first. NaN becomes 0 and samples are clipped to [-1, 1] to protect ears and speakers. false
+ * (out untouched) while a driver owns the audio side. */
+bool studio_session_render(studio_session *s, float *out, size_t frames);
+
+/* The audio side handed to a real-time driver: the backend to run (sj_backend_process_updates, then
+ * sj_backend_process_block), the scope to feed, and the parameters' current targets to start from. */
+typedef struct studio_audio_side {
+    struct sj_backend *be;
+    struct sj_scope *scope;
+    double param[STUDIO_NPARAMS];
+} studio_audio_side;
+/* Takes the audio side over at rate Hz (sets the engine's and the scope's rate, applies queued
+ * updates), waiting for a render in progress to end; false if a driver has it already. From then on
+ * studio_session_render refuses and only the driver applies updates. Call it before the driver's
+ * thread starts (jack_activate). */
+bool studio_session_audio_acquire(studio_session *s, double rate, studio_audio_side *side);
+/* Gives it back. The driver's thread must have stopped (jack_deactivate or jack_client_close
+ * returned). */
+void studio_session_audio_release(studio_session *s);
+/* CLOCK_MONOTONIC microseconds of the last program uploaded (0: none yet), for the swap latency. */
+uint64_t studio_session_upload_us(studio_session *s);
 /* How many samples were clipped or NaN since the start (for status messages). */
 uint64_t studio_session_clipped(studio_session *s);
 

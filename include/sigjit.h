@@ -658,13 +658,16 @@ char *sj_blockfun_ascii(const sj_blockfun *fun);
 /* From text to blocks (docs/blocks.md): lays an AST out on a new grid (*out, free it with
  * sj_blockfun_free; lang must outlive it) so that sj_blockfun_compile gives a program with the same
  * outputs frame by frame. One chain per statement, stacked downwards; `if` branches go to the two
- * sub-areas; subtrees that do not fit become temporaries (set/get of "_tN"). A call's uid becomes
- * its block id when it is in 1 .. SIZE_MAX/2 - SIZE_MAX/256 and no earlier call has it (its state
- * then carries over); other calls get fresh ids. What blocks cannot express (comparisons, buffers,
- * tables, a %k read that does not surely follow its multi-output call, statement lists inside an
- * expression, a NaN literal with a payload, names the block compiler reserves) gives
- * SJ_ERR_UNSUPPORTED, and diag says which construct at which line:col (diag->line/col/node).
- * Unknown nodes give SJ_ERR_UNDEFINED_NODE, too few arguments SJ_ERR_NOT_ENOUGH_ARGS. */
+ * sub-areas; subtrees that do not fit become temporaries (set/get of "_tN"). A comparison a OP b
+ * becomes a block of the standard comparison node (eq, ne, lt, le, gt, ge) with inputs a and b: the
+ * same value, and the same branch as the operator under an `if`. A call's uid becomes its block id
+ * when it is in 1 .. SIZE_MAX/2 - SIZE_MAX/256 and no earlier call has it (its state then carries
+ * over); other calls get fresh ids. What blocks cannot express (buffers, tables, a %k read that does
+ * not surely follow its multi-output call, statement lists inside an expression, a NaN literal with
+ * a payload, names the block compiler reserves, comparisons when lang lacks the standard comparison
+ * nodes) gives SJ_ERR_UNSUPPORTED, and diag says which construct at which line:col
+ * (diag->line/col/node). Unknown nodes give SJ_ERR_UNDEFINED_NODE, too few arguments
+ * SJ_ERR_NOT_ENOUGH_ARGS. */
 sj_status sj_blocks_layout(const sj_ast *ast, const sj_blocklang *lang, sj_blockfun **out, sj_diag *diag);
 
 /* ------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 #                                    JACK process callback
 # They are built without the sanitizer flags (even with SAN=1): they are test instruments, and the
 # shim must own malloc, which ASan does not allow.
-#   make jack-check   only the JACK tests (needs jackd; tests/scripts/jack.sh)
+#   make jack-check   only the JACK tests (needs jackd; tests/scripts/jack.sh, and
+#                     tests/scripts/studio_jack.sh: the studio's JACK output, also node and Chromium)
 .PHONY: jack-tools jack-check
 
 ifeq ($(call have,jack),1)
@@ -33,3 +34,4 @@ endif
 
 jack-check: cli jack-tools
 	O=$(O) sh tests/scripts/jack.sh
+	O=$(O) sh tests/scripts/studio_jack.sh

@@ -36,6 +36,25 @@ static void test_fold(void **state)
     sj_free(t);
 }
 
+/* The comparison nodes are the comparison operations, inline: a call lowers to exactly the IR of the
+ * operator (unoptimized, so nothing is folded away), with no CALL. */
+static void test_comparison_nodes_inline(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"eq", "ne", "lt", "le", "gt", "ge"}; /* SJ_EQ + k */
+    static const char *const ops[] = {"EQ", "NE", "LT", "LE", "GT", "GE"};
+    for (int k = 0; k < 6; k++) {
+        char *node = ir_text(sj_call(names[k], 1, 2, sj_var("in1"), sj_var("in2")), false);
+        char *op = ir_text(sj_binop((sj_binary_op)(SJ_EQ + k), sj_var("in1"), sj_var("in2")), false);
+        if (strcmp(node, op) != 0)
+            fail_msg("%s:\n%s\noperator:\n%s", names[k], node, op);
+        assert_null(strstr(node, "CALL"));
+        assert_non_null(strstr(node, ops[k]));
+        sj_free(node);
+        sj_free(op);
+    }
+}
+
 static void test_dce(void **state)
 {
     (void)state;
@@ -131,6 +150,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold),     cmocka_unit_test(test_dce),      cmocka_unit_test(test_phis),
         cmocka_unit_test(test_verifier), cmocka_unit_test(test_op_table),
+        cmocka_unit_test(test_comparison_nodes_inline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

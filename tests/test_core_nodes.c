@@ -208,6 +208,75 @@ static void test_math_nodes(void **state)
     sjt_close(&t);
 }
 
+/* The comparison nodes eq, ne, lt, le, gt, ge. The oracle is the binary operator itself, in the same
+ * engine on the same backend (decisions #1: 1.0/0.0, ordered, `!=` is !(a == b)): the node's value
+ * and the branch an `if` on it takes must equal the operator's, through inputs (run time) and on
+ * literals (folded), for ordinary and equal values, signed zeros, infinities, a denormal and NaN.
+ * The descriptor's own C function (which hosts may call; compiled code inlines the operation) must
+ * agree too. A table of fixed truth values catches a fault that node and operator would share. */
+static const char *const cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"}; /* SJ_EQ + k */
+
+static sj_ast *cmp_ast(int k, bool node, sj_ast *a, sj_ast *b)
+{
+    return node ? sj_call(cmp_names[k], 1, 2, a, b) : sj_binop((sj_binary_op)(SJ_EQ + k), a, b);
+}
+
+static void test_comparison_nodes(void **state)
+{
+    static const double vals[] = {-2.5, -1.0, 0.0, -0.0, 1.0, 1.0000000000000002, 3.25, 1e300, 4.9e-324,
+                                  INFINITY, -INFINITY, NAN};
+    const size_t nv = sizeof vals / sizeof vals[0];
+    sjt t = sjt_open(state);
+    for (int k = 0; k < 6; k++) {
+        const sj_node_type *type = sj_library_find(t.lib, cmp_names[k]);
+        assert_non_null(type);
+        assert_string_equal(type->signature, "vvr");
+        sj_function *f[2];
+        for (int node = 0; node < 2; node++) {
+            /* &sig1 = the comparison; the result: 1 if an if on it takes the then branch, else 2. */
+            f[node] = sjt_compile(&t, sj_stmts(2, sj_assign("&sig1", cmp_ast(k, node, sj_var("in1"), sj_var("in2"))),
+                                               sj_if(cmp_ast(k, node, sj_var("in1"), sj_var("in2")), sj_lit(1),
+                                                     sj_lit(2))));
+            sj_function_init(f[node], 44100, NULL);
+        }
+        for (size_t i = 0; i < nv; i++)
+            for (size_t j = 0; j < nv; j++) {
+                double a = vals[i], b = vals[j], vn, vo;
+                double bn = sjt_exec(f[1], a, b, &vn, NULL), bo = sjt_exec(f[0], a, b, &vo, NULL);
+                if (!sjt_same(vn, vo) || !sjt_same(bn, bo))
+                    fail_msg("%s(%g, %g) = %g, branch %g; the operator: %g, branch %g", cmp_names[k], a, b, vn, bn, vo,
+                             bo);
+                assert_true(sjt_same(vo, 1.0) || sjt_same(vo, 0.0));
+                SJT_ASSERT_SAME(bo, vo == 1.0 ? 1.0 : 2.0);
+                SJT_ASSERT_SAME(sjt_eval(&t, cmp_ast(k, true, sj_lit(a), sj_lit(b))), vo);
+                SJT_ASSERT_SAME(sjt_eval(&t, cmp_ast(k, false, sj_lit(a), sj_lit(b))), vo);
+                SJT_ASSERT_SAME(sjt_call_node_typed(type, (double[]){a, b}, NULL, NULL, NULL), vo);
+            }
+        sj_function_free(f[0]);
+        sj_function_free(f[1]);
+    }
+    static const struct {
+        int k;
+        double a, b, want;
+    } truth[] = {
+        {0, 1, 1, 1}, {0, 1, 2, 0}, {0, -0.0, 0, 1}, {0, NAN, NAN, 0}, {0, INFINITY, INFINITY, 1},
+        {1, 1, 1, 0}, {1, 1, 2, 1}, {1, -0.0, 0, 0}, {1, NAN, NAN, 1}, {1, NAN, 1, 1},
+        {2, 1, 2, 1}, {2, 2, 1, 0}, {2, 1, 1, 0},    {2, -INFINITY, INFINITY, 1}, {2, NAN, 1, 0},
+        {3, 1, 1, 1}, {3, 2, 1, 0}, {3, -0.0, 0, 1}, {3, 1, NAN, 0},
+        {4, 2, 1, 1}, {4, 1, 1, 0}, {4, INFINITY, 1e300, 1}, {4, 1, NAN, 0},
+        {5, 1, 1, 1}, {5, 1, 2, 0}, {5, 0, -0.0, 1}, {5, NAN, NAN, 0},
+    };
+    for (size_t i = 0; i < sizeof truth / sizeof truth[0]; i++) {
+        sj_function *f = sjt_compile(&t, cmp_ast(truth[i].k, true, sj_var("in1"), sj_var("in2")));
+        sj_function_init(f, 44100, NULL);
+        double v = sjt_exec(f, truth[i].a, truth[i].b, NULL, NULL);
+        if (!sjt_same(v, truth[i].want))
+            fail_msg("%s(%g, %g) = %g, expected %g", cmp_names[truth[i].k], truth[i].a, truth[i].b, v, truth[i].want);
+        sj_function_free(f);
+    }
+    sjt_close(&t);
+}
+
 /* A user node with every pointer kind, in an unusual order: "vSvMDr". */
 typedef struct probe_state {
     double sum;
@@ -311,6 +380,7 @@ int main(void)
         SJT_BOTH(test_atoms),
         cmocka_unit_test(test_atom_count_config),
         SJT_BOTH(test_math_nodes),
+        SJT_BOTH(test_comparison_nodes),
         SJT_BOTH(test_user_nodes),
         cmocka_unit_test(test_bad_descriptors),
     };

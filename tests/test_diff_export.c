@@ -47,18 +47,29 @@ static gfn sym(void *h, const char *pfx, const char *name)
 }
 
 /* Program i: random, except the last one, which calls every standard node the export writes out in
- * C (accum, phase, /%, s&h, s&h~, math) with inputs that cross the trigger thresholds. */
+ * C (accum, phase, /%, s&h, s&h~, math, the comparison nodes) with inputs that cross the trigger
+ * thresholds (and, for the comparisons, are equal, NaN or infinite now and then). */
 static sj_ast *make_prog(int i, int n)
 {
     if (i < n - 1) {
         gen g = {.s = 5000 + (uint64_t)i, .lib = g_lib};
         return g_program(&g);
     }
+    /* eq + 2 ne + 4 lt + 8 le + 16 gt + 32 ge: each comparison's bit, equal values from the inputs'
+     * floors. */
+    sj_ast *cmp = sj_lit(0);
+    for (int k = 0; k < 6; k++) {
+        static const char *const names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+        sj_ast *a = k % 2 ? sj_var("in1") : sj_call("floor", 0, 1, sj_var("in1"));
+        sj_ast *b = k % 3 ? sj_var("gamma") : sj_call("floor", 0, 1, sj_var("in2"));
+        cmp = sj_add(cmp, sj_mul(sj_lit((double)(1 << k)), sj_call(names[k], 0, 2, a, b)));
+    }
     return sj_stmts(
-        5, sj_assign("&sig1", sj_call("phase", 1, 2, sj_mul(sj_var("in1"), sj_lit(100.0)), sj_var("in2"))),
+        6, sj_assign("&sig1", sj_call("phase", 1, 2, sj_mul(sj_var("in1"), sj_lit(100.0)), sj_var("in2"))),
         sj_assign("&sig2", sj_call("accum", 2, 2, sj_var("alpha"), sj_var("beta"))),
         sj_assign("x", sj_call("/%", 3, 2, sj_var("in1"), sj_var("delta"))),
         sj_assign("*p", sj_add(sj_var("*p"), sj_call("fract", 0, 1, sj_var("x")))),
+        sj_assign("&sig2", sj_add(sj_var("&sig2"), sj_mul(sj_lit(1000), cmp))),
         sj_add(sj_add(sj_var("x"), sj_var("%1")),
                sj_add(sj_call("s&h", 4, 2, sj_var("gamma"), sj_var("in2")),
                       sj_add(sj_call("s&h~", 5, 2, sj_var("in1"), sj_var("beta")),
@@ -122,6 +133,9 @@ static void test_diff_export(void **state)
         cfg.backend = SJ_BACKEND_INTERP;
         sj_context *ctx = sj_context_new(g_lib, &cfg), *dctx = sj_context_new(g_lib, NULL);
         setup_tables(ctx, seed ^ 0x1234);
+        /* The same tables in the host's DSP state, which nodes with 'D' (wavetab) read them from; the
+         * export's set_table below feeds the program's own table reads. */
+        setup_tables(dctx, seed ^ 0x1234);
         sj_function *fn = NULL;
         assert_int_equal(sj_compile(ctx, prog, NULL, &fn, NULL), SJ_OK);
         sj_function_init(fn, 48000.0, NULL);

@@ -94,7 +94,8 @@ static void test_util(void **unused)
 
 static const char *const taken[] = {"sin",  "accum", "/%",    "phase", "atomw", "atomr", "atomr~", "s&h",
                                     "s&h~", "cos",   "tan",   "tanh",  "exp",   "log",   "pow",    "sqrt",
-                                    "abs",  "floor", "ceil",  "fract", "min",   "max",   "clamp",  NULL};
+                                    "abs",  "floor", "ceil",  "fract", "min",   "max",   "clamp",  "eq",
+                                    "ne",   "lt",    "le",    "gt",    "ge",    NULL};
 
 static size_t count_names(const char *const *names)
 {

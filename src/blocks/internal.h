@@ -26,6 +26,7 @@
 typedef struct sj__btype {
     sj_block_type pub;    /* strings below are owned */
     char **in, **out;     /* owned copies (entries may be NULL) */
+    int node_op;          /* a library node's sj__nodes_intrinsic_op (the IR operation it computes); else -1 */
 } sj__btype;
 
 struct sj_blocklang {

@@ -4,6 +4,7 @@
  * "$srate"/"$israte", which the JIT resolves, instead of the reference's "srate"/"israte").
  */
 #include "blocks/internal.h"
+#include "nodes/nodes.h"
 
 #include <string.h>
 
@@ -83,7 +84,8 @@ void sj_blocklang_free(sj_blocklang *lang)
     sj__free(lang);
 }
 
-sj_status sj_blocklang_define(sj_blocklang *lang, const sj_block_type *type)
+/* Adds or replaces a type; node_op as in sj__btype. */
+static sj_status define_type(sj_blocklang *lang, const sj_block_type *type, int node_op)
 {
     if (!lang || !type || !type->name || (type->ninputs && !type->inputs) || (type->noutputs && !type->outputs))
         return SJ_ERR_INVALID_ARGUMENT;
@@ -93,6 +95,7 @@ sj_status sj_blocklang_define(sj_blocklang *lang, const sj_block_type *type)
     sj__btype nt;
     if (!btype_init(&nt, type))
         return SJ_ERR_NOMEM;
+    nt.node_op = node_op;
     for (size_t i = 0; i < lang->ntypes; i++) {
         if (strcmp(lang->types[i].pub.name, type->name) == 0) {
             btype_fini(&lang->types[i]);
@@ -106,6 +109,11 @@ sj_status sj_blocklang_define(sj_blocklang *lang, const sj_block_type *type)
     }
     lang->types[lang->ntypes++] = nt;
     return SJ_OK;
+}
+
+sj_status sj_blocklang_define(sj_blocklang *lang, const sj_block_type *type)
+{
+    return define_type(lang, type, -1);
 }
 
 sj_status sj_blocklang_define_identifier(sj_blocklang *lang, const char *id)
@@ -235,7 +243,7 @@ static sj_status define_node(sj_blocklang *lang, const sj_node_type *nt)
                            0,
                            SJ_BLOCK_INPUT_NONE,
                            stateful ? 8 : 16};
-        st = sj_blocklang_define(lang, &t);
+        st = define_type(lang, &t, sj__nodes_intrinsic_op(nt));
     }
     for (size_t i = 0; in && i < nin; i++)
         sj__free(in[i]);

@@ -5,9 +5,10 @@
  *
  * 1. A scan in evaluation order binds each read of %k to the multi-output call that wrote it.
  * 2. The AST becomes a tree of blocks per statement (bt): literals are `value` (or π / 2π),
- *    variables are `get`, assignments are `set`, operators and calls are their blocks, `if` is an
- *    `if` block whose two sub-areas hold the branches. The extra outputs of a multi-output call
- *    feed `set` blocks of temporaries that later `%k` reads `get`.
+ *    variables are `get`, assignments are `set`, + - * / and calls are their blocks, a comparison
+ *    is the block of its node (eq, ne, lt, le, gt, ge: the block language has no comparison
+ *    operators), `if` is an `if` block whose two sub-areas hold the branches. The extra outputs of
+ *    a multi-output call feed `set` blocks of temporaries that later `%k` reads `get`.
  * 3. Each statement is one chain: its root (a `set`, or an unconnected output that gives the
  *    area's result) on the right, its arguments to the left, statements stacked downwards, so the
  *    block compiler (sinks from top to bottom) runs them in the text's order. Connections are
@@ -129,17 +130,13 @@ static const char *construct_name(const sj_ast *a, char *buf, size_t size)
     return buf;
 }
 
-/* Fails with code at node a: "line:col: what cannot be drawn as blocks: why". */
+/* Fails with code at node a: "what cannot be drawn as blocks: why"; the position is in the diag's
+ * line and col, as for every other diagnostic. */
 static sj_status lfail(layout *L, sj_status code, const sj_ast *a, const char *what, const char *why)
 {
     if (L->st)
         return L->st;
-    char pos[48];
-    if (a && a->line > 0)
-        snprintf(pos, sizeof pos, "%d:%d: ", a->line, a->col);
-    else
-        snprintf(pos, sizeof pos, "(no position): ");
-    L->st = sj__diag_set(L->diag, code, a, "%s%s cannot be drawn as blocks: %s", pos, what, why);
+    L->st = sj__diag_set(L->diag, code, a, "%s cannot be drawn as blocks: %s", what, why);
     if (L->diag && a && a->name)
         snprintf(L->diag->name, sizeof L->diag->name, "%s", a->name);
     if (L->diag && a && a->kind == SJ_AST_CALL)
@@ -537,6 +534,26 @@ static bt *conv_call(layout *L, const sj_ast *a, bool want_value, size_t depth)
     return b;
 }
 
+/* The block type of a comparison a OP b: the library node that computes OP (eq, ne, lt, le, gt, ge:
+ * the same IR operation, so the same value bit for bit), with inputs a and b on rows 0 and 1 like
+ * `-` and `/`. Pure, so it is no call for the hoisting rule and needs no uid. An `if` on it branches
+ * as on the operator: the block `if` is true at >= 0.5 and the node gives 1 or 0 (NaN included:
+ * ordered comparisons give 0, `!=` gives 1, on both sides). NULL (failed) when the language lacks
+ * that node or has another node of that name. */
+static const char *comparison_type(layout *L, const sj_ast *a)
+{
+    static const char *const node_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+    static const int ir_ops[] = {SJ_IR_EQ, SJ_IR_NE, SJ_IR_LT, SJ_IR_LE, SJ_IR_GT, SJ_IR_GE};
+    size_t k = (size_t)(a->op - SJ_EQ);
+    const sj__btype *t = sj__blocklang_type(L->lang, node_names[k]);
+    if (t && t->node_op == ir_ops[k])
+        return t->pub.name;
+    char what[64], why[128];
+    snprintf(why, sizeof why, "the block language lacks the standard library's comparison node '%s'", node_names[k]);
+    lfail(L, SJ_ERR_UNSUPPORTED, a, construct_name(a, what, sizeof what), why);
+    return NULL;
+}
+
 static bt *conv_expr(layout *L, const sj_ast *a, bool want_value, size_t depth)
 {
     if (L->st)
@@ -593,12 +610,12 @@ static bt *conv_expr(layout *L, const sj_ast *a, bool want_value, size_t depth)
     }
     case SJ_AST_BINOP: {
         static const char *const ops[] = {"+", "-", "*", "/"};
-        if (a->op < SJ_ADD || a->op > SJ_DIV || a->nkids != 2) {
-            lfail(L, SJ_ERR_UNSUPPORTED, a, construct_name(a, what, sizeof what),
-                  "the block language has only the operators + - * /");
+        if (a->op < SJ_ADD || a->op > SJ_GE || a->nkids != 2) {
+            lfail(L, SJ_ERR_INVALID_ARGUMENT, a, "a binary operator", "the AST is malformed");
             return NULL;
         }
-        bt *b = bnew(L, K_NODE, ops[a->op], NULL, a);
+        const char *typ = a->op <= SJ_DIV ? ops[a->op] : comparison_type(L, a);
+        bt *b = typ ? bnew(L, K_NODE, typ, NULL, a) : NULL;
         if (!b || !set_kids(L, b, 2))
             return NULL;
         b->rows = 2;

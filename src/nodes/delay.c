@@ -23,7 +23,7 @@ void sj__delay_reset(sj_dsp_state *dsp, void *state)
     memset(state, 0, sizeof(sj_delay_state));
 }
 
-double sj__node_delay(double in, double time, double interp, sj_dsp_state *dsp, void *state)
+double sj__node_delay(double in, double time, double mode, sj_dsp_state *dsp, void *state)
 {
     sj_delay_state *st = state;
     const double *buf = st->buf;
@@ -32,7 +32,7 @@ double sj__node_delay(double in, double time, double interp, sj_dsp_state *dsp, 
     st->w = (w + 1u) & DMASK;
     double d = time * dsp->srate;
     double y;
-    switch ((int)(sj__clampd(interp, 0.0, 2.0) + 0.5)) {
+    switch ((int)(sj__clampd(mode, 0.0, 2.0) + 0.5)) {
     default:
     case SJ_DELAY_LINEAR: {
         d = sj__clampd(d, 0.0, SJ_DELAY_LEN - 4.0);
@@ -182,7 +182,7 @@ double sj__node_reverb(double in, double size, double damp, sj_dsp_state *dsp, v
     return out[0];
 }
 
-static const char *const in_delay[] = {"in", "time", "interp", NULL};
+static const char *const in_delay[] = {"in", "time", "mode", NULL};
 static const char *const in_comb[] = {"in", "time", "fb", "damp", NULL};
 static const char *const in_ap[] = {"in", "time", "g", NULL};
 static const char *const out_y[] = {"out", NULL};
@@ -193,7 +193,7 @@ static const sj_node_type types[] = {
     {"delay",
      "Delay line with fractional read: `in` delayed by `time` seconds.\n\n"
      "- `time`: seconds; `time srate` samples, clamped to [0, 131068] (2.97 s at 44.1 kHz, 2.73 s "
-     "at 48 kHz). An integer number of samples is an exact delay in every mode.\n- `interp`: 0 "
+     "at 48 kHz). An integer number of samples is an exact delay in every mode.\n- `mode`: the interpolation, 0 "
      "linear (minimum 0 samples: 0 passes `in` through), 1 cubic Hermite (minimum 1 sample; "
      "flatter response, for modulated delays: chorus, vibrato), 2 first-order allpass (minimum 0.1"
      " samples; gain exactly 1 at every frequency, for fixed or slowly moving tuned delays such as"

@@ -270,7 +270,7 @@ typedef struct sj_delay_state {
     double ap_y; /* allpass interpolator output memory */
     double buf[SJ_DELAY_LEN];
 } sj_delay_state;
-double sj__node_delay(double in, double time, double interp, sj_dsp_state *dsp, void *state);
+double sj__node_delay(double in, double time, double mode, sj_dsp_state *dsp, void *state);
 void sj__delay_reset(sj_dsp_state *dsp, void *state);
 
 typedef struct sj_comb_state {

@@ -8,7 +8,8 @@
 
 /* The reference's nine nodes: sin, accum, /%, phase, atomw, atomr, atomr~, s&h, s&h~ (reference.c). */
 sj_status sj__nodes_add_reference(sj_library *lib);
-/* Stateless math: cos, tan, tanh, exp, log, pow, sqrt, abs, floor, ceil, fract, min, max, clamp (math.c). */
+/* Stateless math: cos, tan, tanh, exp, log, pow, sqrt, abs, floor, ceil, fract, min, max, clamp, and
+ * the comparisons eq, ne, lt, le, gt, ge (math.c). */
 sj_status sj__nodes_add_math(sj_library *lib);
 /* The sigjit node set for making music: oscillators, filters, envelopes, delays, shaping, fast
  * math, utilities (the other files of this folder). */

@@ -5,6 +5,7 @@
 import { KIND_AUDIO, decodeBinary, parseServerMessage, msg, backoffMs } from './protocol.js';
 
 let ws = null, port = null, cfg = null, attempt = 0, running = false, timer = null;
+let streaming = false; // false once the server stopped the stream: the worklet's credit stays here
 
 function post(m) {
   self.postMessage(m);
@@ -21,15 +22,17 @@ function connect() {
     sock.send(JSON.stringify(msg.hello()));
     port.postMessage({ type: 'reset' }); // a new stream: the worklet starts from its first target
     sock.send(JSON.stringify(msg.audioStart(cfg.rate, cfg.targetMs)));
+    streaming = true;
   };
   sock.onmessage = (e) => {
     if (typeof e.data === 'string') {
       const m = parseServerMessage(e.data);
-      if (!m) return;
+      if (!m || m.mode === 'jack') return; // the JACK output's news are the page's business
       if (m.type === 'audio.started') {
         sock.send(JSON.stringify(msg.audioCredit(cfg.target + cfg.slack)));
         post({ type: 'state', audio: 'on', rate: m.rate });
       } else if (m.type === 'audio.stopped') {
+        streaming = false;
         post({ type: 'state', audio: 'off', reason: m.reason });
       } else if (m.type === 'error') {
         post({ type: 'error', error: m });
@@ -57,7 +60,7 @@ self.onmessage = (e) => {
       port.onmessage = (ev) => {
         const w = ev.data;
         if (w.type === 'consumed') {
-          if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg.audioCredit(w.frames)));
+          if (streaming && ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg.audioCredit(w.frames)));
         } else if (w.type === 'stats') {
           post(w);
         }

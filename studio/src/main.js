@@ -11,7 +11,10 @@ import { rangeOnLine, describe } from './diag.js';
 import { PARAMS, KIND_SCOPE, decodeScope, binaryKind, parseServerMessage, msg, backoffMs, wsUrl } from './protocol.js';
 import { drawScope as paintScope, sliderToMs, msToSlider } from './scope.js';
 import { rms, zeroCrossingHz } from './analysis.js';
-import { layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText, gesture, pickerEntries, cellCenter, cellRect } from './blocks.js';
+import {
+  layout as layoutBlocks, draw as drawBlocks, hit as hitBlocks, helpText, keyHints, gesture, pickerEntries, cellCenter, cellRect, cellAt,
+  clampCursor, moveCursor, nextArea, tipPosition,
+} from './blocks.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -107,29 +110,60 @@ function showDiagnostics(result) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Block view (read-only): the program's blocks as the reference draws them, with hover help.
-const blocks = { layout: null, types: [], hover: null };
-const defaultHelp = $('help').textContent;
+// Block editor: the program's blocks as the reference draws them, edited with its gestures or the
+// keyboard (a cursor on the grid), with help in a tooltip by the pointer or the cursor.
+// cursor: the keyboard cursor's cell; cursorIn: where it was in each area (Tab goes back there);
+// kbd: the keyboard was used last (the cursor is drawn, and Delete takes its block, not the hovered one).
+const blocks = { layout: null, types: [], hover: null, cursor: null, cursorIn: new Map(), kbd: false };
 function showBlocks(snap, types) {
   if (types) blocks.types = types;
   blocks.hover = null;
   $('blocks-pane').hidden = !snap;
   if (!snap) {
     blocks.layout = null;
+    hideTip();
     return;
   }
   blocks.layout = layoutBlocks(snap);
+  if (blocks.cursor) blocks.cursor = clampCursor(blocks.layout, blocks.cursor);
   const cv = $('blocks');
   cv.width = blocks.layout.width;
   cv.height = blocks.layout.height;
   redrawBlocks();
+  if (cursorShown()) cursorTip();
+  else hideTip();
+}
+// A text program's block view: the server lays each program that compiles out on the grid
+// (sj_blocks_layout); for one blocks cannot express it says which construct, and where. A failed
+// compile keeps the last view, as the last good program keeps playing.
+function showLayout(result) {
+  if (state.readonly || !result || !result.ok) return;
+  $('blocks-view-note').hidden = false;
+  $('blocks-edit-note').hidden = true;
+  const why = $('blocks-why');
+  const e = result.layout_error;
+  showBlocks(result.layout || null, null);
+  $('blocks-pane').hidden = !result.layout && !e;
+  $('blocks').hidden = !result.layout;
+  why.hidden = !e;
+  why.textContent = e ? `${e.line ? `line ${e.line}, column ${e.col}: ` : ''}${e.message}` : '';
 }
 function pointerHit(e) {
   const r = $('blocks').getBoundingClientRect();
   return hitBlocks(blocks.layout, e.clientX - r.left, e.clientY - r.top);
 }
+const cursorShown = () => blocks.kbd && !!blocks.cursor && document.activeElement === $('blocks');
 function redrawBlocks() {
-  if (blocks.layout) drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover, blocks.bad, blocks.marks || {});
+  if (!blocks.layout) return;
+  const c = cursorShown() && blocks.cursor;
+  const marks = { ...blocks.marks, cursor: c && cellRect(blocks.layout, c.area, c.x, c.y) };
+  drawBlocks($('blocks').getContext('2d'), blocks.layout, blocks.hover, blocks.bad, marks);
+}
+// Scrolls the grid so that the canvas pixel c is well inside the visible part.
+function revealInGrid(c) {
+  const sc = $('blocks').parentElement;
+  if (c.y < sc.scrollTop + 20 || c.y > sc.scrollTop + sc.clientHeight - 20) sc.scrollTop = Math.max(0, c.y - sc.clientHeight / 2);
+  if (c.x < sc.scrollLeft + 20 || c.x > sc.scrollLeft + sc.clientWidth - 20) sc.scrollLeft = Math.max(0, c.x - sc.clientWidth / 2);
 }
 // Outlines as the reference draws them: the empty cell under the pointer; while dragging a block,
 // where it would land (as tall as the block, shifted up by the row it was grabbed at) and the block
@@ -150,11 +184,66 @@ function updateMarks(h) {
   blocks.marks = marks;
   return true;
 }
+// The footer: what the last operation did, or why it was refused.
 function setHelp(text, isError = false) {
   const f = $('help');
   f.textContent = text;
   f.title = text;
   f.classList.toggle('error', isError);
+}
+// The tooltip: `text` and the keys that work there, next to `anchor` (a block or cell, canvas pixels),
+// starting at the window x `px`; it stays inside the window and off the anchor (tipPosition).
+const tip = { timer: 0 };
+function showTip(text, hints, anchor, px) {
+  clearTimeout(tip.timer);
+  const el = $('tip');
+  if (!$('popup').hidden) return hideTip(); // never over a picker or menu
+  const line = document.createElement('div');
+  line.textContent = text;
+  el.replaceChildren(line);
+  if (hints) {
+    const keys = document.createElement('div');
+    keys.className = 'keys';
+    keys.textContent = hints;
+    el.append(keys);
+  }
+  el.hidden = false;
+  const r = $('blocks').getBoundingClientRect(), size = el.getBoundingClientRect();
+  const a = { x: r.left + anchor.x, y: r.top + anchor.y, w: anchor.w, h: anchor.h };
+  const pos = tipPosition(a, { w: size.width, h: size.height }, { w: window.innerWidth, h: window.innerHeight }, px);
+  el.style.left = `${pos.left}px`;
+  el.style.top = `${pos.top}px`;
+}
+function hideTip() {
+  clearTimeout(tip.timer);
+  $('tip').hidden = true;
+}
+// The hovered block's help, after 300 ms (at once when a tooltip is already showing); none while dragging.
+function hoverTip(px) {
+  const h = blocks.hover;
+  if (!h || blocks.down) return hideTip();
+  const show = () => showTip(helpText(h, blocks.types), state.readonly && keyHints(true), h.block, px);
+  clearTimeout(tip.timer);
+  if ($('tip').hidden) tip.timer = setTimeout(show, 300);
+  else show();
+}
+// The help for the keyboard cursor's cell: its block's, or where it is and the keys.
+function cursorTip() {
+  const c = blocks.cursor, lay = blocks.layout;
+  const at = cellAt(lay, c.area, c.x, c.y);
+  const rect = cellRect(lay, c.area, c.x, c.y);
+  const text = at.block ? helpText(at, blocks.types) : `empty cell (${c.x}, ${c.y}) of ${c.area ? `sub-area ${c.area}` : 'the main area'}`;
+  showTip(text, state.readonly && keyHints(!!at.block), at.block || rect, $('blocks').getBoundingClientRect().left + rect.x);
+}
+function setCursor(c, kbd) {
+  blocks.cursor = c;
+  blocks.cursorIn.set(c.area, c);
+  blocks.kbd = kbd;
+  redrawBlocks();
+  if (!kbd) return;
+  const rect = cellRect(blocks.layout, c.area, c.x, c.y);
+  revealInGrid({ x: rect.x + rect.w / 2, y: rect.y + rect.h / 2 });
+  cursorTip();
 }
 $('blocks').addEventListener('mousemove', (e) => {
   if (!blocks.layout) return;
@@ -173,14 +262,14 @@ $('blocks').addEventListener('mousemove', (e) => {
   }
   blocks.hover = h && h.block ? h : null;
   redrawBlocks();
-  if (!blocks.errorShown) setHelp(blocks.hover ? helpText(h, blocks.types) : defaultHelp);
+  hoverTip(e.clientX);
 });
 $('blocks').addEventListener('mouseleave', () => {
   blocks.hover = null;
   blocks.pan = null;
   updateMarks(null);
   redrawBlocks();
-  if (!blocks.errorShown) setHelp(defaultHelp);
+  hideTip();
 });
 $('blocks').addEventListener('contextmenu', (e) => e.preventDefault());
 $('blocks').addEventListener('mousedown', (e) => {
@@ -192,10 +281,12 @@ $('blocks').addEventListener('mousedown', (e) => {
   }
   if (!blocks.layout || !state.readonly || (e.button !== 0 && e.button !== 2)) return;
   e.preventDefault();
+  blocks.kbd = false;
   $('blocks').focus();
   closePopup();
-  blocks.errorShown = false;
+  hideTip();
   blocks.down = { hit: pointerHit(e), button: e.button };
+  if (blocks.down.hit) setCursor({ area: blocks.down.hit.area, x: blocks.down.hit.x, y: blocks.down.hit.y }, false);
   if (updateMarks(blocks.down.hit)) redrawBlocks();
 });
 $('blocks').addEventListener('mouseup', (e) => {
@@ -213,14 +304,51 @@ $('blocks').addEventListener('mouseup', (e) => {
   else if (g.kind === 'picker') openPicker(e.clientX, e.clientY, g);
   else if (g.kind === 'menu') openMenu(e.clientX, e.clientY, g);
 });
+// The keyboard: arrows move the cursor within its area (its margin included), Tab and Shift+Tab go to
+// the next or previous area (past the last or first the focus leaves the grid), Enter opens the
+// picker on an empty cell or the menu on a block, Delete or Backspace removes the cursor's block (the
+// hovered one when the mouse was used last).
+const STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 $('blocks').addEventListener('keydown', (e) => {
-  if ((e.key === 'Delete' || e.key === 'Backspace') && blocks.hover) {
-    blockOp({ op: 'remove', area: blocks.hover.area, x: blocks.hover.block.col, y: blocks.hover.block.row });
-    e.preventDefault();
+  const lay = blocks.layout;
+  if (!lay || e.ctrlKey || e.metaKey || e.altKey) return;
+  const cur = clampCursor(lay, blocks.cursor);
+  if (STEPS[e.key]) {
+    setCursor(moveCursor(lay, cur, ...STEPS[e.key]), true);
+  } else if (e.key === 'Tab') {
+    const id = nextArea(lay, cur, e.shiftKey ? -1 : 1);
+    if (id === null) return;
+    setCursor(clampCursor(lay, blocks.cursorIn.get(id) || { area: id }), true);
+  } else if (e.key === 'Enter') {
+    if (!state.readonly) return;
+    setCursor(cur, true);
+    const at = cellAt(lay, cur.area, cur.x, cur.y);
+    const r = $('blocks').getBoundingClientRect(), rect = cellRect(lay, cur.area, cur.x, cur.y);
+    const x = r.left + rect.x, y = r.top + rect.y + rect.h + 4; // under the cell
+    if (at.block) openMenu(x, y, { area: cur.area, x: at.block.col, y: at.block.row, block: at.block });
+    else openPicker(x, y, cur);
+  } else if (e.key === 'Delete' || e.key === 'Backspace') {
+    const at = blocks.kbd ? cellAt(lay, cur.area, cur.x, cur.y) : blocks.hover;
+    if (!state.readonly || !at || !at.block) return;
+    blockOp({ op: 'remove', area: at.area, x: at.block.col, y: at.block.row });
+  } else {
+    return;
   }
+  e.preventDefault();
+});
+$('blocks').addEventListener('focus', () => {
+  // Focus from the keyboard (Tab, or back from a popup used with keys) shows the cursor; from the mouse not.
+  if (blocks.layout && $('blocks').matches(':focus-visible')) setCursor(clampCursor(blocks.layout, blocks.cursor), true);
+});
+$('blocks').addEventListener('blur', () => {
+  redrawBlocks();
+  if (!blocks.hover) hideTip();
 });
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape') closePopup();
+  if (e.key === 'Escape') {
+    closePopup();
+    hideTip();
+  }
   if (!state.readonly || !(e.ctrlKey || e.metaKey)) return;
   const k = e.key.toLowerCase();
   if (k === 'z' || k === 'y') {
@@ -236,13 +364,17 @@ function blockOp(op) {
   send({ type: 'blocks.op', req: state.req, ...op });
 }
 
+// Closes the popup; if it had the focus, the grid takes it back (so the keyboard can go on there).
 function closePopup() {
   const p = $('popup');
+  const focused = p.contains(document.activeElement);
   p.hidden = true;
   p.textContent = '';
+  if (focused && blocks.layout) $('blocks').focus();
 }
 
 function placePopup(x, y) {
+  hideTip();
   const p = $('popup');
   p.hidden = false;
   p.style.left = `${Math.max(0, Math.min(x, window.innerWidth - 320))}px`;
@@ -283,11 +415,26 @@ function openPicker(x, y, at) {
     if (e.key === 'Enter') {
       const first = pickerEntries(blocks.types, filter.value)[0];
       if (first) choose(first);
+    } else if (e.key === 'ArrowDown' && items.firstChild) {
+      e.preventDefault();
+      items.firstChild.focus();
     }
   });
+  arrowKeys(items);
   fill();
   p.append(filter, items);
   filter.focus();
+}
+
+// Arrow keys move the focus between a popup's buttons.
+function arrowKeys(items) {
+  items.addEventListener('keydown', (e) => {
+    const d = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[e.key];
+    const b = d && (d > 0 ? e.target.nextElementSibling : e.target.previousElementSibling);
+    if (!d) return;
+    e.preventDefault();
+    if (b) b.focus();
+  });
 }
 
 // The entry popup for value, get and set blocks.
@@ -327,7 +474,9 @@ function openMenu(x, y, g) {
   item('delete', () => blockOp({ op: 'remove', ...at }));
   const t = blocks.types.find((k) => k.name === g.block.typ);
   if (t && t.user_input !== 'none') item('label…', () => openEntry(x, y, `${t.name}: new label`, g.block.lbl, (text) => blockOp({ op: 'set_label', ...at, input: text })));
+  arrowKeys(items);
   p.appendChild(items);
+  items.firstChild.focus();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +534,7 @@ async function startAudio() {
     worker.onmessage = (e) => {
       const m = e.data;
       if (m.type === 'stats') audio.stats = m;
+      else if (m.type === 'state' && m.reason === 'jack') stopAudio(); // the JACK output took the sound
       else if (m.type === 'state') state.audio = m.audio;
       else if (m.type === 'error') state.errors.push(m.error);
     };
@@ -411,24 +561,78 @@ async function stopAudio() {
 function updatePlay() {
   const b = $('play');
   b.disabled = !state.connected;
-  b.textContent = audio.wanted ? '■ Stop' : '▶ Play';
+  b.textContent = (output() === 'jack' ? jack.playing : audio.wanted) ? '■ Stop' : '▶ Play';
 }
-$('play').addEventListener('click', () => (audio.wanted ? stopAudio() : startAudio()));
+$('play').addEventListener('click', () => {
+  if (output() === 'jack') send(jack.playing ? msg.jackStop() : msg.jackStart());
+  else if (audio.wanted) stopAudio();
+  else startAudio();
+});
+
+// The JACK output (sigjit studio --jack): the server plays through JACK; the page starts and stops
+// it and shows its state. The selector next to Play picks the output (JACK by default when it is
+// offered); changing it while the sound plays moves the sound to the other output.
+const jack = { offered: false, playing: false, chosen: false, thenBrowser: false };
+const output = () => (jack.offered ? $('output').value : 'browser');
+function setOutputs(modes, st) {
+  jack.offered = Array.isArray(modes) && modes.includes('jack');
+  $('output').hidden = !jack.offered;
+  if (jack.offered && !jack.chosen) $('output').value = 'jack';
+  onJack(st);
+}
+// audio.started, audio.stopped and jack.status with "mode":"jack" carry the state; so does hello.
+function onJack(m) {
+  state.jack = m || null;
+  jack.playing = !!(m && m.playing);
+  if (jack.playing) $('output').value = 'jack'; // whichever page started it
+  if (jack.playing && audio.wanted) stopAudio();
+  if (m && m.type === 'audio.stopped' && m.reason === 'server_gone') setHelp(`JACK: ${m.error}`, true);
+  if (m && m.type === 'audio.stopped' && jack.thenBrowser) {
+    jack.thenBrowser = false;
+    startAudio();
+  }
+  updatePlay();
+}
+$('output').addEventListener('change', () => {
+  jack.chosen = true;
+  if (output() === 'jack' && audio.wanted) {
+    stopAudio();
+    send(msg.jackStart());
+  } else if (output() === 'browser' && jack.playing) {
+    jack.thenBrowser = true; // once JACK has let go of the sound (audio.stopped)
+    send(msg.jackStop());
+  }
+  updatePlay();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Scope: frames of the library's capture, drawn at the display's rate.
+// Taps: the fixed ones, then the program's persistent variables (`vars` of each compile result).
 const TAPS = ['none', 'sig1', 'sig2', 'ret', ...PARAMS];
-const scope = { frame: null, names: ['sig1', 'sig2', 'none'], dirty: true };
+const scope = { frame: null, names: ['sig1', 'sig2', 'none'], dirty: true, vars: [] };
 const traceUi = [];
-for (let i = 0; i < 3; i++) {
-  const sel = document.createElement('select');
-  sel.id = `scope-tap${i + 1}`;
-  for (const t of TAPS) {
+// Refills a tap menu, keeping its choice (a variable the program no longer has stays listed).
+function fillTaps(sel, i, chosen) {
+  const names = [...TAPS, ...scope.vars];
+  if (chosen && !names.includes(chosen)) names.push(chosen);
+  sel.textContent = '';
+  for (const t of names) {
     const o = document.createElement('option');
     o.value = t;
     o.textContent = `${i + 1}: ${t}`;
     sel.appendChild(o);
   }
+  sel.value = chosen || 'none';
+}
+function setTapVars(vars) {
+  if (!Array.isArray(vars) || JSON.stringify(vars) === JSON.stringify(scope.vars)) return;
+  scope.vars = vars.filter((v) => typeof v === 'string');
+  traceUi.forEach((t, i) => fillTaps(t.sel, i, t.sel.value));
+}
+for (let i = 0; i < 3; i++) {
+  const sel = document.createElement('select');
+  sel.id = `scope-tap${i + 1}`;
+  fillTaps(sel, i, 'none');
   const off = document.createElement('input');
   Object.assign(off, { type: 'number', step: '0.1', min: '-1', max: '1', value: '0', id: `scope-offset${i + 1}`, title: `offset ${i + 1}` });
   const gain = document.createElement('input');
@@ -468,7 +672,7 @@ function onScopeMeta(m) {
   $('scope-trigger').value = m.trigger;
   $('scope-threshold').value = String(m.threshold);
   m.traces.forEach((t, i) => {
-    traceUi[i].sel.value = TAPS.includes(t.tap) ? t.tap : 'none';
+    fillTaps(traceUi[i].sel, i, t.tap);
     traceUi[i].off.value = String(t.offset);
     traceUi[i].gain.value = String(t.gain);
   });
@@ -482,9 +686,10 @@ function drawLoop() {
     const cv = $('scope');
     paintScope(cv.getContext('2d'), cv.width, cv.height, scope.frame, scope.names);
   }
-  const st = audio.stats;
+  const st = audio.stats, j = jack.playing && state.jack;
   const status = `rev ${state.rev} · playing rev ${state.activeRev}` +
-    (st ? ` · audio ${state.audio} ${audio.ctx ? audio.ctx.sampleRate : ''} Hz · buffer ${st.fill}/${st.target} · underruns ${st.underruns}` : '');
+    (j ? ` · JACK ${j.client} ${j.rate} Hz, ${j.period} frames · DSP ${Number(j.dsp_load).toFixed(1)}% · xruns ${j.xruns}`
+      : st ? ` · audio ${state.audio} ${audio.ctx ? audio.ctx.sampleRate : ''} Hz · buffer ${st.fill}/${st.target} · underruns ${st.underruns}` : '');
   if (status !== lastStatus) $('status').textContent = lastStatus = status; // no layout work when nothing changed
   requestAnimationFrame(drawLoop);
 }
@@ -523,7 +728,10 @@ function onMessage(m) {
       if (m.last) {
         state.lastResult = m.last;
         showDiagnostics(m.last);
+        showLayout(m.last);
+        setTapVars(m.last.vars);
       }
+      setOutputs(m.audio_modes, m.jack);
       setConn(true, 'connected');
       // Back after a disconnection: restart the audio stream now rather than after its own back-off.
       if (audio.wanted && audio.worker && state.audio !== 'on' && state.audio !== 'starting') startAudio();
@@ -533,6 +741,8 @@ function onMessage(m) {
       state.rev = Math.max(state.rev, m.rev);
       state.lastResult = m;
       if (typeof m.text === 'string' && state.readonly && m.rev >= state.rev) setEditorText(m.text);
+      showLayout(m);
+      if (m.ok) setTapVars(m.vars);
       // Positions refer to the text of that revision: show them only if no newer edit is on its way.
       if (!sendTimer && (m.req === state.lastSentReq || m.req === 0 || state.lastSentReq === -1)) showDiagnostics(m);
       break;
@@ -548,8 +758,7 @@ function onMessage(m) {
       state.redo = m.redo;
       state.blocksOps = (state.blocksOps || 0) + 1;
       showBlocks(m.blocks, null);
-      blocks.errorShown = false;
-      setHelp(`${m.op}: done`);
+      setHelp(`${m.op}: done · ${m.undo} to undo, ${m.redo} to redo`);
       break;
     case 'scope.meta':
       onScopeMeta(m);
@@ -557,9 +766,13 @@ function onMessage(m) {
     case 'param':
       state.params[m.id] = m.value;
       break;
+    case 'audio.started':
+    case 'audio.stopped':
+    case 'jack.status':
+      if (m.mode === 'jack') onJack(m);
+      break;
     case 'error':
       state.errors.push(m);
-      blocks.errorShown = true;
       setHelp(m.code === 'refused' ? `refused: ${m.message}` : `server: ${m.message}`, true);
       break;
     default:
@@ -614,16 +827,14 @@ window.__studio = {
   cellCenter: (area, x, y, half = 0) => {
     const c = blocks.layout && cellCenter(blocks.layout, area, x, y, half);
     if (!c) return null;
-    // Scroll the cell into view first, so a pointer event there reaches the canvas.
-    const sc = $('blocks').parentElement;
-    if (c.y < sc.scrollTop + 20 || c.y > sc.scrollTop + sc.clientHeight - 20) sc.scrollTop = Math.max(0, c.y - sc.clientHeight / 2);
-    if (c.x < sc.scrollLeft + 20 || c.x > sc.scrollLeft + sc.clientWidth - 20) sc.scrollLeft = Math.max(0, c.x - sc.clientWidth / 2);
+    revealInGrid(c); // so a pointer event there reaches the canvas
     const r = $('blocks').getBoundingClientRect();
     return { x: r.left + c.x, y: r.top + c.y };
   },
-  blocks: () => (blocks.layout ? blocks.layout.areas.map((a) => ({ id: a.id, x: a.x, y: a.y, w: a.w, h: a.h,
+  blocks: () => (blocks.layout ? blocks.layout.areas.map((a) => ({ id: a.id, x: a.x, y: a.y, w: a.w, h: a.h, cols: a.cols, rows: a.rows,
     blocks: a.blocks.map((b) => ({ id: b.id, typ: b.typ, lbl: b.lbl, col: b.col, row: b.row, rows: b.rows, x: b.x, y: b.y, w: b.w, h: b.h, color: b.color,
       inputs: b.inputs, outputs: b.outputs })) })) : null),
+  cursor: () => (blocks.cursor ? { ...blocks.cursor, shown: cursorShown() } : null),
   scope: () => (scope.frame ? { sweep: scope.frame.sweep, trigger: scope.frame.trigger, threshold: scope.frame.threshold,
     timeMs: scope.frame.timeMs, filled: scope.frame.filled,
     traces: scope.frame.traces.map((t) => ({ active: t.active, offset: t.offset, gain: t.gain, points: Array.from(t.points) })) } : null),

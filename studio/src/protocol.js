@@ -52,6 +52,8 @@ export const msg = {
   audioStart: (rate, targetMs) => ({ type: 'audio.start', mode: 'browser', rate, channels: 2, target_ms: targetMs }),
   audioCredit: (frames) => ({ type: 'audio.credit', frames }),
   audioStop: () => ({ type: 'audio.stop' }),
+  jackStart: () => ({ type: 'audio.start', mode: 'jack' }),
+  jackStop: () => ({ type: 'audio.stop', mode: 'jack' }),
 };
 
 // Reconnection delays: 250 ms doubling to 4 s.

@@ -92,8 +92,16 @@ expect blocks-layout-json 0 "$SJ" blocks layout "$tmp/lay.sj" -o "$tmp/lay.json"
 expect blocks-layout-run-text 0 "$SJ" run "$tmp/lay.sj" --frames 4 --in1 0.5; cp "$tmp/out" "$tmp/lay-text.csv"
 expect blocks-layout-run-json 0 "$SJ" run "$tmp/lay.json" --frames 4 --in1 0.5
 check blocks-layout-same cmp -s "$tmp/out" "$tmp/lay-text.csv"
-printf 'x = in1 < 0.5\n' > "$tmp/cmp.sj"
-expect blocks-layout-unsupported 1 "$SJ" blocks layout "$tmp/cmp.sj"; check blocks-layout-pos has_err ":1:"
+# A comparison is a block of its node (lt) and runs like the operator, also as an if condition.
+printf '&sig1 = in1 < 0.5\n&sig2 = if in1 >= 0.25 { 1 } else { 2 }\n' > "$tmp/cmp.sj"
+expect blocks-layout-cmp 0 "$SJ" blocks layout "$tmp/cmp.sj" -o "$tmp/cmp.json"
+expect blocks-layout-cmp-text 0 "$SJ" run "$tmp/cmp.sj" --frames 1 --in1 0.1; cp "$tmp/out" "$tmp/cmp-text.csv"
+check blocks-layout-cmp-values has_out "^2,1,2$"  # the value, &sig1, &sig2
+expect blocks-layout-cmp-json 0 "$SJ" run "$tmp/cmp.json" --frames 1 --in1 0.1
+check blocks-layout-cmp-same cmp -s "$tmp/out" "$tmp/cmp-text.csv"
+# Buffers cannot be drawn: exit 1, with the position of the declaration.
+printf 'x = 1\ndecl buf[0] = 16\n' > "$tmp/buf.sj"
+expect blocks-layout-unsupported 1 "$SJ" blocks layout "$tmp/buf.sj"; check blocks-layout-pos has_err "buf.sj:2:1: error: buffer declaration"
 
 # Three views of one AST: a block file's text form (dump --text) runs exactly like the block file.
 for f in examples/blocks_*.json; do

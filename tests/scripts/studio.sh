@@ -1,7 +1,8 @@
 #!/bin/sh
-# The studio's tests: the front end's unit tests (node --test studio/test/unit) and the end-to-end
-# tests (studio/test/e2e: the real `sigjit studio` driven in Debian's headless Chromium through
-# playwright-core). Prints "N passed, N failed"; exits non-zero on any failure.
+# The studio's tests: the committed front end (studio/dist) against a fresh build of its sources, the
+# front end's unit tests (node --test studio/test/unit) and the end-to-end tests (studio/test/e2e: the
+# real `sigjit studio` driven in Debian's headless Chromium through playwright-core). Prints "N passed,
+# N failed"; exits non-zero on any failure.
 # It needs: $O/sigjit built with civetweb, node, studio/node_modules (cd studio && npm ci) and
 # /usr/bin/chromium. When one is missing it says which and FAILS: a missing browser must not look
 # like a pass.
@@ -39,6 +40,16 @@ run() { # name, then the command
     echo "ok   $name (${p:-0} tests)"
   fi
 }
+# The committed front end (studio/dist, embedded in sigjit) must be what its sources build to.
+distdir=$(mktemp -d)
+if (cd studio && node build.mjs "$distdir/dist" >/dev/null) && diff -r "$distdir/dist" studio/dist >"$log" 2>&1; then
+  passed=$((passed + 1)); echo "ok   studio/dist matches a fresh build of studio/src"
+else
+  failed=$((failed + 1)); status=1
+  echo "FAIL studio/dist differs from a fresh build of studio/src (make studio-web, then commit studio/dist)"
+  head -20 "$log"
+fi
+rm -rf "$distdir"
 run "studio unit tests" sh -c 'cd studio && timeout 60 node --test test/unit/'
 case $O in /*) bin=$O/sigjit ;; *) bin=$PWD/$O/sigjit ;; esac
 run "studio end-to-end tests" env SIGJIT="$bin" timeout 240 node --test --test-concurrency=1 studio/test/e2e/

@@ -6,9 +6,11 @@
  * functions with the same code, comparisons give 1.0/0.0, MIN/MAX are a<b?a:b / a>b?a:b. Built
  * without FMA contraction (-std=c11, or -ffp-contract=off) the results equal the interpreter's.
  *
- * Node calls: the math nodes of the standard library and the reference's sin, accum, phase, /%,
- * s&h, s&h~ (recognised by their function pointer, so a replaced node is never mistaken for them)
- * are written out in C (see builtins[]). Any other node is called through a pointer in the state
+ * Node calls: the nodes the compiler inlines as IR operations (floor, ceil, abs, sqrt, min, max and
+ * the comparisons eq, ne, lt, le, gt, ge) are those operations here too. The other math nodes of
+ * the standard library and the reference's sin, accum, phase, /%, s&h, s&h~ (recognised by their
+ * function pointer, so a replaced node is never mistaken for them) are written out in C (see
+ * builtins[]). Any other node is called through a pointer in the state
  * struct (node_fn[k]), which the host sets, for example from sj_library_find(lib, name)->fn or with
  * the generated PREFIX_bind; its state lives inline in the struct and is reset by node_reset[k]
  * when set (else zeroed). The file lists those nodes in its first comment.

@@ -1,7 +1,8 @@
 /*
  * Tests of the studio's C pieces that need neither civetweb nor a browser: the strict JSON reader and
- * writer of the protocol (cli/studio_json.c) and the atomic save (cli/studio_file.c). Built and run
- * by tests/scripts/studio_c.sh; prints "N passed, N failed".
+ * writer of the protocol (cli/studio_json.c), the atomic save (cli/studio_file.c) and what the
+ * session reports of a compiled program (cli/studio_session.c). Built and run by
+ * tests/scripts/studio_c.sh; prints "N passed, N failed".
  */
 #include "studio_json.h"
 #include "studio_session.h"
@@ -165,12 +166,54 @@ static void test_atomic_save(void)
     CHECK(system(cmd) == 0);
 }
 
+/* The session of a text program in a file: its hello message (with the first compile result). */
+static char *hello_of(const char *text)
+{
+    char dir[] = "/tmp/sjstudio-c-XXXXXX", path[128], err[256];
+    if (!mkdtemp(dir))
+        return NULL;
+    snprintf(path, sizeof path, "%s/prog.sj", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return NULL;
+    fputs(text, f);
+    fclose(f);
+    studio_session *s = studio_session_new(path, err, sizeof err);
+    char *hello = s ? studio_session_hello_json(s) : NULL;
+    studio_session_free(s);
+    unlink(path);
+    rmdir(dir);
+    return hello;
+}
+
+/* A compile result names the program's persistent variables (the scope's taps) and, for a text
+ * program, carries its block layout or says why it cannot be drawn. */
+static void test_compile_result_extras(void)
+{
+    char *h = hello_of("*level = 0.25\n*ramp = fract(*ramp + 0.001)\n&sig1 = *level * sin(*ramp * TAU)\n");
+    CHECK(h && strstr(h, "\"vars\":[\"*level\",\"*ramp\"]"));
+    CHECK(h && strstr(h, "\"layout\":{") && !strstr(h, "layout_error"));
+    CHECK(h && strstr(h, "\"typ\":\"set\"") && strstr(h, "\"lbl\":\"*ramp\""));
+    free(h);
+    /* A buffer: compiles, but blocks have none. The position is the declaration's (1:1). */
+    h = hello_of("x = 1\ndecl buf[0] = 16\n&sig1 = 0.1\n");
+    CHECK(h && strstr(h, "\"ok\":true") && strstr(h, "\"vars\":[]"));
+    CHECK(h && strstr(h, "\"layout_error\":{\"message\":\"buffer declaration") && strstr(h, "\"line\":2,\"col\":1}"));
+    CHECK(h && !strstr(h, "\"layout\":{"));
+    free(h);
+    /* A failed compile reports neither. */
+    h = hello_of("*a = sinn(1)\n");
+    CHECK(h && strstr(h, "\"ok\":false") && !strstr(h, "\"vars\"") && !strstr(h, "\"layout"));
+    free(h);
+}
+
 int main(void)
 {
     test_strict_reader();
     test_members_and_strings();
     test_writer();
     test_atomic_save();
+    test_compile_result_extras();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

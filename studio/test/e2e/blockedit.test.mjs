@@ -6,48 +6,20 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStudio, startServer } from './harness.mjs';
+import { blockPage } from './blockpage.mjs';
 
 let st, dir, file, browser, page, consoleErrors;
+let blocksNow, root, at, center, op, click, drag, pixel, waitCompiled;
 
 before(async () => {
   st = await openStudio({ example: 'blocks_sine.json', name: 'sine.json', viewport: { width: 1300, height: 700 } });
   ({ dir, file, browser, page, consoleErrors } = st);
+  ({ blocksNow, root, at, center, op, click, drag, pixel, waitCompiled } = blockPage(page));
 });
 
 after(async () => {
   if (st) await st.close();
 });
-
-const blocksNow = () => page.evaluate(() => window.__studio.blocks());
-const root = async () => (await blocksNow())[0].blocks;
-const at = async (x, y) => (await root()).find((b) => b.col === x && b.row === y);
-const center = (area, x, y, half = 0) => page.evaluate((a) => window.__studio.cellCenter(...a), [area, x, y, half]);
-const ops = () => page.evaluate(() => window.__studio.state().blocksOps || 0);
-// Runs fn (which sends one operation) and waits until the server's new snapshot arrived.
-async function op(fn) {
-  const n = await ops();
-  await fn();
-  await page.waitForFunction((k) => (window.__studio.state().blocksOps || 0) > k, n, { timeout: 5000 });
-}
-async function click(area, x, y, half = 0, button = 'left') {
-  const c = await center(area, x, y, half);
-  await page.mouse.move(c.x, c.y);
-  await page.mouse.down({ button });
-  await page.mouse.up({ button });
-}
-async function drag(from, to, button = 'left') {
-  const a = await center(...from), b = await center(...to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down({ button });
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
-  await page.mouse.move(b.x, b.y);
-  await page.mouse.up({ button });
-}
-const hex = (c) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
-const waitCompiled = () => page.waitForFunction(() => {
-  const s = window.__studio.state();
-  return s.lastResult && s.lastResult.rev === s.rev;
-}, null, { timeout: 5000 });
 
 test('clicking an empty cell opens the picker; choosing (arit) + places it', async () => {
   await click(0, 0, 5);
@@ -57,8 +29,7 @@ test('clicking an empty cell opens the picker; choosing (arit) + places it', asy
   await op(() => page.click('#popup button:text-is("(arit) +")'));
   const plus = await at(0, 5);
   assert.equal(plus.typ, '+');
-  const px = await page.evaluate((b) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(b.x + 1, b.y + 3, 1, 1).data.slice(0, 3)), plus);
-  assert.equal(hex(px), '#a69b64'); // arithmetics: STD_COLORS[4]
+  assert.equal(await pixel(plus.x + 1, plus.y + 3), '#a69b64'); // arithmetics: STD_COLORS[4]
   await waitCompiled();
 });
 
@@ -132,8 +103,7 @@ test('a block that does not compile is drawn red and explained; the last good pr
   assert.equal(s.lastResult.block, bad.id);
   assert.match(await page.textContent('#diags'), /bad literal number "abc"/);
   await page.mouse.move(2, 2); // no hover colour on it
-  const px = await page.evaluate((b) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(b.x + 1, b.y + 3, 1, 1).data.slice(0, 3)), bad);
-  assert.equal(hex(px), '#ff3355');
+  assert.equal(await pixel(bad.x + 1, bad.y + 3), '#ff3355');
   await page.focus('#blocks');
   await op(() => page.keyboard.press('Control+z'));
   await waitCompiled();
@@ -159,7 +129,7 @@ test('a screenshot of the block editor for the documentation', async () => {
   const c = await center(0, phase.col, phase.row, 0);
   await page.evaluate(() => { document.querySelector('.blocks-scroll').scrollTop = 0; });
   await page.mouse.move(c.x, c.y);
-  await new Promise((r) => setTimeout(r, 300));
+  await page.waitForSelector('#tip:not([hidden])', { timeout: 2000 }); // its help in the tooltip
   await page.screenshot({ path: shot.replace(/\.png$/, '-blocks.png') });
 });
 
@@ -171,13 +141,8 @@ test('dragging shows where the block will land; a middle-drag pans the grid', as
   await page.mouse.down();
   await page.mouse.move(b.x, b.y, { steps: 3 });
   // The preview: 2 rows high, shifted up by the grab row, so its top edge is the top of row 7.
-  const edge = await page.evaluate(([bx, by]) => {
-    const cv = document.getElementById('blocks');
-    const r = cv.getBoundingClientRect();
-    const row10top = by - r.top - 30 - 15; // the centre of row 8 minus one row and a half
-    return Array.from(cv.getContext('2d').getImageData(Math.round(bx - r.left), Math.round(row10top), 1, 1).data.slice(0, 3));
-  }, [b.x, b.y]);
-  assert.equal(hex(edge), '#ecf9ce');
+  const r = await page.locator('#blocks').boundingBox();
+  assert.equal(await pixel(b.x - r.x, b.y - r.y - 30 - 15), '#ecf9ce'); // the centre of row 8 minus one row and a half
   await page.keyboard.press('Escape');
   await page.mouse.move(a.x, a.y, { steps: 3 }); // back to where it was: a click-less release on the block
   await page.mouse.up();

@@ -1,23 +1,23 @@
-// End-to-end: a block program in the studio. The blocks are drawn read-only as the reference draws
-// them, with hover help; the text view shows what they compile to and cannot be edited.
+// End-to-end: a block program in the studio. The blocks are drawn as the reference draws them, with
+// hover help in a tooltip; the text view shows what they compile to and cannot be edited.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openStudio } from './harness.mjs';
+import { blockPage } from './blockpage.mjs';
 
-let st, file, page, consoleErrors;
+let st, file, page, consoleErrors, pixel;
 
 before(async () => {
   st = await openStudio({ example: 'blocks_if.json', name: 'if.json', viewport: { width: 1200, height: 640 } });
   ({ file, page, consoleErrors } = st);
+  ({ pixel } = blockPage(page));
 });
 
 after(async () => {
   if (st) await st.close();
 });
 
-const pixel = (x, y) => page.evaluate(([px, py]) => Array.from(document.getElementById('blocks').getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3)), [x, y]);
-const hex = (c) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 test('the blocks are drawn: an if with its then and else areas below it', async () => {
   assert.equal(await page.isVisible('#blocks-pane'), true);
@@ -28,21 +28,40 @@ test('the blocks are drawn: an if with its then and else areas below it', async 
   assert.ok(then.y >= iff.y + iff.h - 1 && els.y > then.y + then.h, 'then under the if block, else under then');
   // Colours as the reference: the if block's border STD_COLORS[0], get's STD_COLORS[12], and the
   // sub-areas framed in the if block's colour.
-  assert.equal(hex(await pixel(iff.x + 1, iff.y + 3)), '#922f93');
+  assert.equal(await pixel(iff.x + 1, iff.y + 3), '#922f93');
   const get = areas[0].blocks[0];
-  assert.equal(hex(await pixel(get.x + 1, get.y + 3)), '#3b5eca');
-  assert.equal(hex(await pixel(Math.round(then.x + 1), Math.round(then.y + then.h / 2))), '#922f93');
-  assert.equal(hex(await pixel(Math.round(then.x + then.w / 2), Math.round(then.y + 2))), '#922f93'); // the 4 px frame
+  assert.equal(await pixel(get.x + 1, get.y + 3), '#3b5eca');
+  assert.equal(await pixel(then.x + 1, then.y + then.h / 2), '#922f93');
+  assert.equal(await pixel(then.x + then.w / 2, then.y + 2), '#922f93'); // the 4 px frame
 });
 
-test('hovering a block explains it in the help line', async () => {
+test('hovering a block shows its help in a tooltip by the pointer, off the block, inside the window', async () => {
+  // Placing the tooltip sets element.style from script: the CSP must allow it (no violation reported).
+  await page.evaluate(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective));
+  });
+  const footer = await page.textContent('#help');
   const areas = await page.evaluate(() => window.__studio.blocks());
   const get = areas[0].blocks[0];
   const box = await page.locator('#blocks').boundingBox();
-  await page.mouse.move(box.x + get.x + get.w - 10, box.y + get.y + 10);
-  const help = await page.textContent('#help');
-  assert.match(help, /^get \(\w+\): .+ · output \(unnamed\)$/);
+  const px = box.x + get.x + get.w / 2 + 5, py = box.y + get.y + 10; // the output half, a tooltip starting right of it lies over the block
+  await page.mouse.move(px, py);
+  await page.waitForSelector('#tip:not([hidden])', { timeout: 2000 });
+  assert.match(await page.textContent('#tip'), /^get \(variables\): Loads a variable · output \(unnamed\)click or Enter: menu/);
+  const tip = await page.locator('#tip').boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(tip.x >= 0 && tip.y >= 0 && tip.x + tip.width <= vp.width && tip.y + tip.height <= vp.height, JSON.stringify(tip));
+  const blk = { x: box.x + get.x, y: box.y + get.y, w: get.w, h: get.h };
+  const apart = tip.y >= blk.y + blk.h || tip.y + tip.height <= blk.y || tip.x >= blk.x + blk.w || tip.x + tip.width <= blk.x;
+  assert.ok(apart, `the tooltip ${JSON.stringify(tip)} covers the block ${JSON.stringify(blk)}`);
+  const dx = Math.max(tip.x - px, 0, px - (tip.x + tip.width)), dy = Math.max(tip.y - py, 0, py - (tip.y + tip.height));
+  assert.ok(Math.hypot(dx, dy) < 40, `the tooltip is ${Math.hypot(dx, dy)} px from the pointer`);
+  assert.equal(await page.textContent('#help'), footer); // the footer is for operations and refusals
+  // Off the blocks, it goes away.
   await page.mouse.move(box.x + 2, box.y + box.height - 2);
+  await page.waitForSelector('#tip', { state: 'hidden', timeout: 2000 });
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
 });
 
 test('the text view shows the compiled program, read-only, and the file is never rewritten', async () => {

@@ -1,7 +1,7 @@
 // End-to-end harness: starts the real `sigjit studio` and Debian's Chromium (through
 // playwright-core; `npx playwright install` cannot download browsers here).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,11 +11,12 @@ export const SIGJIT = resolve(process.env.SIGJIT || 'build/sigjit');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const TOKEN = 'e2etoken0123456789abcdef';
 
-// Starts the server; resolves when it printed its URL.
-export function startServer({ file, port = 0, token = TOKEN }) {
+// Starts the server (with more options in `args` and more environment in `env`); resolves when it
+// printed its URL.
+export function startServer({ file, port = 0, token = TOKEN, args = [], env = {} }) {
   if (!existsSync(SIGJIT)) throw new Error(`no sigjit command at ${SIGJIT}`);
-  const proc = spawn(SIGJIT, ['studio', file, '--port', String(port), '--token', token, '--no-browser', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(SIGJIT, ['studio', file, '--port', String(port), '--token', token, '--no-browser', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
@@ -72,13 +73,15 @@ export const wsHeaders = (origin) => ({
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// A page of the studio on a copy of an example in a temporary folder. Console errors of the page
-// are collected in consoleErrors (tests end by asserting it is empty); close() stops everything.
-export async function openStudio({ example, name, viewport }) {
+// A page of the studio on a copy of an example (or on `text`) in a temporary folder, the server
+// started with `args` and `env` (startServer). Console errors of the page are collected in
+// consoleErrors (tests end by asserting it is empty); close() stops everything.
+export async function openStudio({ example, text, name, viewport, args, env }) {
   const dir = mkdtempSync(join(tmpdir(), 'sjstudio-'));
   const file = join(dir, name);
-  copyFileSync(new URL(`../../../examples/${example}`, import.meta.url), file);
-  const server = await startServer({ file });
+  if (text !== undefined) writeFileSync(file, text);
+  else copyFileSync(new URL(`../../../examples/${example}`, import.meta.url), file);
+  const server = await startServer({ file, args, env });
   const browser = await launch();
   const page = await browser.newPage({ viewport });
   const consoleErrors = [];

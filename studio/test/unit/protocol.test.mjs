@@ -36,6 +36,9 @@ test('client messages have the documented shapes', () => {
   assert.deepEqual(msg.textSet(3, 2, 'x = 1'), { type: 'text.set', req: 3, base: 2, text: 'x = 1' });
   assert.deepEqual(msg.paramSet('alpha', 0.5), { type: 'param.set', id: 'alpha', value: 0.5, ramp_ms: 20 });
   assert.deepEqual(msg.audioCredit(256), { type: 'audio.credit', frames: 256 });
+  assert.equal(msg.audioStart(48000, 50).mode, 'browser');
+  assert.deepEqual(msg.jackStart(), { type: 'audio.start', mode: 'jack' });
+  assert.deepEqual(msg.jackStop(), { type: 'audio.stop', mode: 'jack' });
 });
 
 test('reconnection backs off from 250 ms to 4 s', () => {
