@@ -9,9 +9,19 @@
 #                          cd studio && npm ci)
 #   make studio-web-check  rebuild into a temporary directory and compare with the committed
 #                          studio/dist (fails if someone changed the sources without rebuilding)
-#   make studio-test       the C tests (tests/scripts/studio_c.sh: JSON reader/writer, atomic save),
+#   make studio-test       the C tests (tests/scripts/studio_c.sh: JSON reader/writer, atomic save,
+#                          the session's compile results),
 #                          the front-end unit tests (node --test) and the end-to-end tests in headless
 #                          Chromium (tests/scripts/studio.sh)
+
+# The C test of the pieces that need neither civetweb nor a browser (tests/scripts/studio_c.sh runs
+# it): built like the other tests, so with SAN=1 it is instrumented as the library it links.
+STUDIO_C_TEST := $(O)/studio/test_studio_c
+STUDIO_C_TEST_OBJ := $(O)/cli/studio_json.o $(O)/cli/studio_file.o $(O)/cli/studio_session.o $(O)/cli/common.o
+tests: $(STUDIO_C_TEST)
+$(STUDIO_C_TEST): studio/test/c/test_studio_c.c $(STUDIO_C_TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icli $(LDFLAGS_SAN) -o $@ $< $(STUDIO_C_TEST_OBJ) $(LIB) $(LIB_LIBS)
 
 CIVETWEB_H ?= /usr/include/civetweb.h
 STUDIO_DIST := $(sort $(wildcard studio/dist/*))
