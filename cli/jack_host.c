@@ -149,6 +149,8 @@ static int process(jack_nframes_t nframes, void *arg)
     if (sr && (double)sr != h->applied_srate) {
         h->applied_srate = sr;
         sj_backend_set_sample_rate(h->be, sr);
+        if (h->scope)
+            sj_scope_set_sample_rate(h->scope, sr); /* its time range is in ms: sweeps keep their length */
         set_smoothing(h, sr);
     }
 

@@ -55,6 +55,34 @@ static void test_comparison_nodes_inline(void **state)
     }
 }
 
+/* An if on a comparison node branches on the comparison itself, as an if on the operator does: no
+ * extra ">= 0.5" test (the value is exactly 1.0 or 0.0, so the branch is the same). Also through a
+ * variable holding a comparison. */
+static void test_if_on_comparison_nodes(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"eq", "ne", "lt", "le", "gt", "ge"}; /* SJ_EQ + k */
+    for (int k = 0; k < 6; k++) {
+        char *node = ir_text(sj_if(sj_call(names[k], 1, 2, sj_var("in1"), sj_var("in2")), sj_lit(1), sj_lit(2)), false);
+        char *op = ir_text(sj_if(sj_binop((sj_binary_op)(SJ_EQ + k), sj_var("in1"), sj_var("in2")), sj_lit(1), sj_lit(2)),
+                           false);
+        if (strcmp(node, op) != 0)
+            fail_msg("if %s:\n%s\noperator:\n%s", names[k], node, op);
+        sj_free(node);
+        sj_free(op);
+    }
+    /* c = in1 > in2; if c {1} else {2}: one comparison, the branch on it; an arithmetic condition
+     * still gets its GE 0.5. */
+    char *via = ir_text(sj_stmts(2, sj_assign("c", sj_binop(SJ_GT, sj_var("in1"), sj_var("in2"))),
+                                 sj_if(sj_var("c"), sj_lit(1), sj_lit(2))), false);
+    assert_non_null(strstr(via, "GT"));
+    assert_null(strstr(via, "GE"));
+    char *arith = ir_text(sj_if(sj_binop(SJ_ADD, sj_var("in1"), sj_var("in2")), sj_lit(1), sj_lit(2)), false);
+    assert_non_null(strstr(arith, "GE"));
+    sj_free(via);
+    sj_free(arith);
+}
+
 static void test_dce(void **state)
 {
     (void)state;
@@ -150,7 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold),     cmocka_unit_test(test_dce),      cmocka_unit_test(test_phis),
         cmocka_unit_test(test_verifier), cmocka_unit_test(test_op_table),
-        cmocka_unit_test(test_comparison_nodes_inline),
+        cmocka_unit_test(test_comparison_nodes_inline), cmocka_unit_test(test_if_on_comparison_nodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

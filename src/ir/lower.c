@@ -251,6 +251,10 @@ static sj_status terminate(lowerer *L, sj_ir_inst in, uint32_t *at)
 
 static sj_status lower(lowerer *L, const sj_ast *n, uint32_t *out);
 
+_Static_assert(SJ_IR_NE == SJ_IR_EQ + 1 && SJ_IR_LT == SJ_IR_EQ + 2 && SJ_IR_LE == SJ_IR_EQ + 3 &&
+                   SJ_IR_GT == SJ_IR_EQ + 4 && SJ_IR_GE == SJ_IR_EQ + 5,
+               "the comparisons are EQ..GE in a row");
+
 static bool is_comparison(const sj_ast *n)
 {
     return n->kind == SJ_AST_BINOP && n->op >= SJ_EQ && n->op <= SJ_GE;
@@ -322,7 +326,11 @@ static sj_status lower_if(lowerer *L, const sj_ast *n, uint32_t *out)
     sj_status st = lower(L, n->kids[0], &cond);
     if (st)
         return st;
-    if (!is_comparison(n->kids[0])) {
+    /* A comparison's value is exactly 1.0 or 0.0, so branching on it is the same as testing >= 0.5:
+     * that covers a comparison written in the condition, one held in a variable, and the comparison
+     * nodes (gt, ...) that the block language uses, which lower to the same instruction. */
+    uint8_t cond_op = f->insts[cond].op;
+    if (!is_comparison(n->kids[0]) && !(cond_op >= SJ_IR_EQ && cond_op <= SJ_IR_GE)) {
         /* decisions #2: any other value is true when >= 0.5 (NaN false). */
         uint32_t half;
         if ((st = emit_const(L, 0.5, &half)) || (st = emit(L, (sj_ir_inst){.op = SJ_IR_GE, .a = cond, .b = half},
