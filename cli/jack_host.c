@@ -133,7 +133,8 @@ static void take_midi(play_host *h, jack_nframes_t n)
             const play_param *pp = &h->cfg.param[p];
             if (pp->cc == cc) {
                 h->target[2 + p] = pp->lo + (pp->hi - pp->lo) * v;
-                atomic_fetch_add_explicit(&h->midi_events, 1, memory_order_relaxed);
+                atomic_store_explicit(&h->midi_target[p], f64_bits(h->target[2 + p]), memory_order_relaxed);
+                atomic_fetch_add_explicit(&h->midi_events, 1, memory_order_release);
             }
         }
     }
@@ -167,7 +168,9 @@ static int process(jack_nframes_t nframes, void *arg)
     const float *in[2] = {NULL, NULL};
     float *out[2];
     for (int c = 0; c < 2; c++) {
-        if (!h->cfg.in_const[c] && h->in_port[c])
+        bool from_port = !h->cfg.in_const[c] ||
+                         (h->cfg.in_when_connected && atomic_load_explicit(&h->in_connected[c], memory_order_relaxed));
+        if (from_port && h->in_port[c])
             in[c] = jack_port_get_buffer(h->in_port[c], nframes);
         out[c] = jack_port_get_buffer(h->out_port[c], nframes);
     }
@@ -265,6 +268,17 @@ static int on_srate(jack_nframes_t sr, void *arg)
     return 0;
 }
 
+/* A connection was made or broken somewhere: note whether in_1/in_2 have one (notification thread;
+ * jack_port_connected is not for the process callback). */
+static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *arg)
+{
+    play_host *h = arg;
+    (void)a, (void)b, (void)connect;
+    for (int c = 0; c < 2; c++)
+        if (h->in_port[c])
+            atomic_store_explicit(&h->in_connected[c], jack_port_connected(h->in_port[c]) > 0, memory_order_relaxed);
+}
+
 static void on_shutdown(jack_status_t code, const char *reason, void *arg)
 {
     play_host *h = arg;
@@ -331,22 +345,20 @@ bool play_host_open(play_host *h)
     static const char *const in_names[2] = {"in_1", "in_2"};
     static const char *const out_names[2] = {"out_1", "out_2"};
     for (int c = 0; c < 2; c++) {
-        if (!h->cfg.out_only)
-            h->in_port[c] = jack_port_register(h->client, in_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        h->in_port[c] = jack_port_register(h->client, in_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
         h->out_port[c] = jack_port_register(h->client, out_names[c], JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-        if ((!h->cfg.out_only && !h->in_port[c]) || !h->out_port[c]) {
+        if (!h->in_port[c] || !h->out_port[c]) {
             host_error(h, "cannot register the JACK ports");
             play_host_close(h);
             return false;
         }
     }
-    if (!h->cfg.out_only) {
-        h->midi_port = jack_port_register(h->client, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-        if (!h->midi_port)
-            fprintf(stderr, "sigjit: warning: cannot register the MIDI port; alpha..gamma stay fixed\n");
-    }
+    h->midi_port = jack_port_register(h->client, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!h->midi_port)
+        fprintf(stderr, "sigjit: warning: cannot register the MIDI port; alpha..gamma stay fixed\n");
     if (jack_set_process_callback(h->client, process, h) || jack_set_xrun_callback(h->client, on_xrun, h) ||
-        jack_set_sample_rate_callback(h->client, on_srate, h)) {
+        jack_set_sample_rate_callback(h->client, on_srate, h) ||
+        (h->cfg.in_when_connected && jack_set_port_connect_callback(h->client, on_connect, h))) {
         host_error(h, "cannot set the JACK callbacks");
         play_host_close(h);
         return false;
@@ -430,6 +442,11 @@ float play_host_param(const play_host *h, int i)
 float play_host_cpu_load(const play_host *h)
 {
     return h->client && !atomic_load(&h->shutdown) ? jack_cpu_load(h->client) : 0.0f;
+}
+
+double play_host_midi_target(const play_host *h, int i)
+{
+    return i >= 0 && i < PLAY_NPARAM ? bits_f64(atomic_load_explicit(&h->midi_target[i], memory_order_relaxed)) : 0;
 }
 
 double play_host_callback_pct(const play_host *h)

@@ -46,8 +46,8 @@ typedef struct play_config {
     int midi_channel;         /* 1..16, or 0: any channel */
     double smooth_ms;         /* time constant of the parameter smoothers */
     play_param param[PLAY_NPARAM];
-    bool out_only;            /* register out_1/out_2 only, no input or MIDI ports (the studio: its
-                                 sliders drive in1..gamma, so in_const must be set) */
+    bool in_when_connected;   /* in1/in2 (in_const): from the input port while something is connected
+                                 to it, else the constant or control (the studio's sliders) */
     bool clip;                /* clip the output to [-1, 1] and replace NaN by 0 (counted in clipped) */
 } play_config;
 
@@ -82,6 +82,7 @@ typedef struct play_host {
     atomic_uint_fast64_t nonfinite_blocks; /* periods with NaN/Inf output (guard or not) */
     atomic_uint_fast64_t xruns;
     atomic_uint_fast64_t midi_events;    /* control changes taken */
+    atomic_uint_fast64_t midi_target[PLAY_NPARAM]; /* the value the last control change set (f64 bits) */
     atomic_uint_fast64_t busy_us;        /* time spent in the callback */
     atomic_uint_fast64_t busy_max_us;    /* the longest callback */
     atomic_uint_fast64_t clipped;        /* samples clipped or NaN (cfg.clip) */
@@ -91,6 +92,7 @@ typedef struct play_host {
     atomic_uint_fast64_t ctl_target[PLAY_NCTL], ctl_ramp[PLAY_NCTL];
     atomic_uint_fast32_t ctl_gen[PLAY_NCTL];
     atomic_uint_fast32_t new_srate;      /* set by the sample-rate callback (Hz), 0: none pending */
+    atomic_int in_connected[2];          /* in_1/in_2 have a connection (in_when_connected) */
     atomic_int shutdown;                 /* the server went away */
     char shutdown_reason[256];           /* written before shutdown is set (release) */
     char error[256];                     /* why play_host_open or play_host_start failed */
@@ -115,6 +117,9 @@ void play_host_set_control(play_host *h, int i, double value, double ramp_ms);
 
 /* [RT-safe to read] Snapshot helpers for the main thread. */
 float play_host_param(const play_host *h, int i);
+/* The value the last MIDI control change set for alpha..gamma (i 0..3); read it when midi_events
+ * moved. */
+double play_host_midi_target(const play_host *h, int i);
 /* The server's DSP load (percent). */
 float play_host_cpu_load(const play_host *h);
 /* The time spent in the callback against the audio processed (percent). */

@@ -6,8 +6,9 @@
 #include "studio_jack.h"
 
 #include "jack_host.h"
-#include "studio_json.h"
+#include "base/json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,8 @@ struct studio_jack {
     double pending_upload; /* an upload not swapped in yet (CLOCK_MONOTONIC us), 0: none */
     double swap_last_us, swap_max_us, swap_sum_us;
     unsigned swaps;
+    uint64_t midi_seen;    /* host.midi_events already reported */
+    double midi_sent[PLAY_NPARAM]; /* alpha..gamma as last reported after a control change */
 };
 
 static double mono_us(void)
@@ -99,63 +102,55 @@ static void emit(studio_jack *j, char *json)
     if (json) {
         if (j->fn)
             j->fn(json, strlen(json), j->user);
-        free(json);
+        sj_free(json);
     }
 }
 
 /* The members of the state object (under mu). */
-static void put_state(sjs_buf *b, studio_jack *j)
+static void put_state(sj_sb *b, studio_jack *j)
 {
     const play_host *h = &j->host;
-    sjs_buf_printf(b, "\"playing\":%s,\"client\":", j->playing ? "true" : "false");
+    sj__sb_printf(b, "\"playing\":%s,\"client\":", j->playing ? "true" : "false");
     const char *name = j->playing ? jack_get_client_name(h->client) : j->client_name;
-    sjs_buf_json_string(b, name, strlen(name));
+    sj__json_write_string(b, name);
     if (j->playing) {
-        sjs_buf_printf(b, ",\"rate\":%.0f,\"period\":%u,\"connected\":%s,\"cycles\":%llu,\"xruns\":%llu,\"clipped\":%llu",
-                       h->srate, (unsigned)h->period, h->cfg.connect ? "true" : "false",
-                       (unsigned long long)atomic_load(&h->cycles), (unsigned long long)atomic_load(&h->xruns),
-                       (unsigned long long)atomic_load(&h->clipped));
-        sjs_buf_printf(b, ",\"dsp_load\":%.2f,\"dsp_load_max\":%.2f,\"callback_pct\":%.3f,\"callback_max_ms\":%.3f",
-                       play_host_cpu_load(h), j->load_max, play_host_callback_pct(h),
-                       (double)atomic_load(&h->busy_max_us) / 1e3);
-        sjs_buf_printf(b, ",\"swaps\":%u,\"swap_ms\":%.3f,\"swap_max_ms\":%.3f", j->swaps, j->swap_last_us / 1e3,
-                       j->swap_max_us / 1e3);
+        sj__sb_printf(b, ",\"rate\":%.0f,\"period\":%u,\"connected\":%s,\"cycles\":%llu,\"xruns\":%llu,\"clipped\":%llu",
+                      h->srate, (unsigned)h->period, h->cfg.connect ? "true" : "false",
+                      (unsigned long long)atomic_load(&h->cycles), (unsigned long long)atomic_load(&h->xruns),
+                      (unsigned long long)atomic_load(&h->clipped));
+        sj__sb_printf(b, ",\"dsp_load\":%.2f,\"dsp_load_max\":%.2f,\"callback_pct\":%.3f,\"callback_max_ms\":%.3f",
+                      play_host_cpu_load(h), j->load_max, play_host_callback_pct(h),
+                      (double)atomic_load(&h->busy_max_us) / 1e3);
+        sj__sb_printf(b, ",\"swaps\":%u,\"swap_ms\":%.3f,\"swap_max_ms\":%.3f", j->swaps, j->swap_last_us / 1e3,
+                      j->swap_max_us / 1e3);
     }
     if (j->error[0]) {
-        sjs_buf_puts(b, ",\"error\":");
-        sjs_buf_json_string(b, j->error, strlen(j->error));
+        sj__sb_append(b, ",\"error\":");
+        sj__json_write_string(b, j->error);
     }
 }
 
-/* A message: {"type":TYPE,<extra>,<state>} (under mu). malloc'ed. */
+/* A message: {"type":TYPE,<extra>,<state>} (under mu). Free with sj_free. */
 static char *message(studio_jack *j, const char *type, const char *extra)
 {
-    sjs_buf b;
-    sjs_buf_init(&b);
-    sjs_buf_printf(&b, "{\"type\":\"%s\",\"mode\":\"jack\",%s%s", type, extra ? extra : "", extra ? "," : "");
+    sj_sb b;
+    sj__sb_init(&b);
+    sj__sb_printf(&b, "{\"type\":\"%s\",\"mode\":\"jack\",%s%s", type, extra ? extra : "", extra ? "," : "");
     put_state(&b, j);
-    sjs_buf_puts(&b, "}");
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    sj__sb_append(&b, "}");
+    return sj__sb_finish(&b);
 }
 
 char *studio_jack_state_json(studio_jack *j)
 {
-    sjs_buf b;
-    sjs_buf_init(&b);
+    sj_sb b;
+    sj__sb_init(&b);
     pthread_mutex_lock(&j->mu);
-    sjs_buf_puts(&b, "{");
+    sj__sb_append(&b, "{");
     put_state(&b, j);
-    sjs_buf_puts(&b, "}");
+    sj__sb_append(&b, "}");
     pthread_mutex_unlock(&j->mu);
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return sj__sb_finish(&b);
 }
 
 /* The swap latency of the newest program: from its upload (the session's clock, CLOCK_MONOTONIC)
@@ -209,6 +204,32 @@ static char *stop_locked(studio_jack *j, const char *reason)
     return message(j, "audio.stopped", extra);
 }
 
+/* Control changes since the last look: the session takes the new values (so the browser output and
+ * a new page start from them) and every page moves its sliders: one param message per moved
+ * parameter into msgs (NULL where none). Under mu, while playing. */
+static void follow_midi(studio_jack *j, char *msgs[PLAY_NPARAM])
+{
+    for (int p = 0; p < PLAY_NPARAM; p++)
+        msgs[p] = NULL;
+    uint64_t n = atomic_load_explicit(&j->host.midi_events, memory_order_acquire);
+    if (n == j->midi_seen)
+        return;
+    j->midi_seen = n;
+    for (int p = 0; p < PLAY_NPARAM; p++) {
+        double v = play_host_midi_target(&j->host, p);
+        if (v == j->midi_sent[p])
+            continue;
+        j->midi_sent[p] = v;
+        studio_session_set_param(j->session, 2 + p, v, 0);
+        sj_sb b;
+        sj__sb_init(&b);
+        sj__sb_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", studio_param_name(2 + p));
+        sj__json_write_number(&b, v);
+        sj__sb_append(&b, "}");
+        msgs[p] = sj__sb_finish(&b);
+    }
+}
+
 static void *monitor_main(void *arg)
 {
     studio_jack *j = arg;
@@ -220,7 +241,7 @@ static void *monitor_main(void *arg)
             while (read(j->pipe[0], buf, sizeof buf) > 0) {
             }
         }
-        char *ev = NULL;
+        char *ev = NULL, *midi[PLAY_NPARAM] = {NULL};
         pthread_mutex_lock(&j->mu);
         if (j->quit) {
             pthread_mutex_unlock(&j->mu);
@@ -236,12 +257,15 @@ static void *monitor_main(void *arg)
             if (load > j->load_max && atomic_load(&j->host.cycles) > 10)
                 j->load_max = load;
             measure_swap(j);
+            follow_midi(j, midi);
             if (mono_us() >= next_status) {
                 next_status = mono_us() + STATUS_EVERY_S * 1e6;
                 ev = message(j, "jack.status", NULL);
             }
         }
         pthread_mutex_unlock(&j->mu);
+        for (int p = 0; p < PLAY_NPARAM; p++)
+            emit(j, midi[p]);
         emit(j, ev);
     }
     return NULL;
@@ -283,7 +307,7 @@ void studio_jack_free(studio_jack *j)
     pthread_mutex_lock(&j->mu);
     j->quit = true;
     if (j->playing)
-        free(stop_locked(j, "exit"));
+        sj_free(stop_locked(j, "exit"));
     pthread_mutex_unlock(&j->mu);
     if (j->monitor_running) {
         char b = 'q';
@@ -308,14 +332,15 @@ bool studio_jack_start(studio_jack *j, char **started, char *err, size_t errsz)
     }
     play_host *h = &j->host;
     memset(h, 0, sizeof *h);
+    j->midi_seen = 0;
+    for (int p = 0; p < PLAY_NPARAM; p++)
+        j->midi_sent[p] = NAN; /* the first control change is always reported */
     play_config_init(&h->cfg);
     h->cfg.command = "studio";
     h->cfg.client_name = j->client_name;
     h->cfg.connect = j->connect;
-    h->cfg.out_only = true; /* the sliders are in1 .. gamma: no input or MIDI ports */
-    h->cfg.in_const[0] = h->cfg.in_const[1] = true;
-    for (int p = 0; p < PLAY_NPARAM; p++)
-        h->cfg.param[p].cc = -1;
+    h->cfg.in_when_connected = true; /* in1/in2: the in_1/in_2 ports while connected, else the sliders */
+    h->cfg.in_const[0] = h->cfg.in_const[1] = true; /* MIDI: control changes 1..4 move alpha..gamma */
     h->cfg.clip = true; /* as the browser's stream: ears and speakers first */
     h->cfg.smooth_ms = 20;
     h->wake_fd = j->pipe[1];

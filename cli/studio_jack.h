@@ -11,8 +11,9 @@
  *
  * A monitor thread notices a JACK server that goes away (the client's shutdown callback pokes a
  * pipe): it closes the client, gives the audio side back and reports it; the studio keeps running.
- * While playing it also reports the JACK state once a second (jack.status) and measures the swap
- * latency of each new program.
+ * While playing it also reports the JACK state once a second (jack.status), measures the swap
+ * latency of each new program, and passes MIDI control changes (which the callback applies to
+ * alpha .. gamma) on to the session and to every page as param messages, so the sliders follow.
  *
  * Events (complete JSON messages for every page) go to the callback given to studio_jack_new, from
  * the thread that stopped it or from the monitor thread, never under a lock of this module; the
@@ -40,9 +41,9 @@ void studio_jack_free(studio_jack *j);
 
 /* Opens the client (never starts a JACK server), takes the audio side over at JACK's rate,
  * activates and (with connect) connects to the physical playback ports. *started gets the
- * audio.started message for every page (malloc'ed; NULL if out of memory), also when it was playing
- * already. false with the reason in err (no server, the audio side taken, activation failed):
- * nothing changed. */
+ * audio.started message for every page (free with sj_free; NULL if out of memory), also when it was
+ * playing already. false with the reason in err (no server, the audio side taken, activation
+ * failed): nothing changed. */
 bool studio_jack_start(studio_jack *j, char **started, char *err, size_t errsz);
 /* Deactivates and closes the client, then gives the audio side back; reports audio.stopped.
  * false if it was not playing. */
@@ -50,7 +51,7 @@ bool studio_jack_stop(studio_jack *j);
 bool studio_jack_playing(studio_jack *j);
 /* Forwards a parameter (0..5: in1, in2, alpha .. gamma) to the callback while playing. */
 void studio_jack_set_param(studio_jack *j, int idx, double value, double ramp_ms);
-/* The JACK state as a JSON object (what jack.status carries), malloc'ed. */
+/* The JACK state as a JSON object (what jack.status carries); free with sj_free. */
 char *studio_jack_state_json(studio_jack *j);
 
 #endif

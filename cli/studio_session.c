@@ -4,7 +4,7 @@
 #include "studio_session.h"
 
 #include "cli.h"
-#include "studio_json.h"
+#include "base/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -134,22 +134,22 @@ static bool collect_pvar(const sj_ast *node, size_t depth, void *user)
 }
 
 /* ,"vars":["*a",...] */
-static void put_persistent_vars(sjs_buf *b, const sj_ast *ast)
+static void put_persistent_vars(sj_sb *b, const sj_ast *ast)
 {
     pvar_list l = {.n = 0};
     sj_ast_walk(ast, collect_pvar, &l);
-    sjs_buf_puts(b, ",\"vars\":[");
+    sj__sb_append(b, ",\"vars\":[");
     for (size_t i = 0; i < l.n; i++) {
         if (i)
-            sjs_buf_puts(b, ",");
-        sjs_buf_json_string(b, l.name[i], strlen(l.name[i]));
+            sj__sb_append(b, ",");
+        sj__json_write_string(b, l.name[i]);
     }
-    sjs_buf_puts(b, "]");
+    sj__sb_append(b, "]");
 }
 
 /* A text program's block view: ,"layout":{snapshot} when sj_blocks_layout can draw it, else
  * ,"layout_error":{"message","line","col"} saying which construct blocks cannot express. */
-static void put_layout(sjs_buf *b, const sj_blocklang *lang, const sj_ast *ast)
+static void put_layout(sj_sb *b, const sj_blocklang *lang, const sj_ast *ast)
 {
     sj_blockfun *fun = NULL;
     sj_diag d;
@@ -158,8 +158,8 @@ static void put_layout(sjs_buf *b, const sj_blocklang *lang, const sj_ast *ast)
     char *snap = st == SJ_OK ? snapshot_of(fun) : NULL;
     sj_blockfun_free(fun);
     if (snap) {
-        sjs_buf_puts(b, ",\"layout\":");
-        sjs_buf_puts(b, snap);
+        sj__sb_append(b, ",\"layout\":");
+        sj__sb_append(b, snap);
         free(snap);
         return;
     }
@@ -168,9 +168,9 @@ static void put_layout(sjs_buf *b, const sj_blocklang *lang, const sj_ast *ast)
         return;
     }
     const char *m = d.message[0] ? d.message : sj_strerror(st);
-    sjs_buf_puts(b, ",\"layout_error\":{\"message\":");
-    sjs_buf_json_string(b, m, strlen(m));
-    sjs_buf_printf(b, ",\"line\":%d,\"col\":%d}", d.line, d.col);
+    sj__sb_append(b, ",\"layout_error\":{\"message\":");
+    sj__json_write_string(b, m);
+    sj__sb_printf(b, ",\"line\":%d,\"col\":%d}", d.line, d.col);
 }
 
 /* Applies the queued updates on the audio side, unless another thread drives it (the JACK output):
@@ -239,8 +239,8 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
     double compile_us = now_us() - t0;
     bool ok = st == SJ_OK;
     char *printed = s->blocks_mode && ast ? sj_print(ast) : NULL;
-    sjs_buf extra; /* what the page shows besides the diagnostics: variables to tap, the block view */
-    sjs_buf_init(&extra);
+    sj_sb extra; /* what the page shows besides the diagnostics: variables to tap, the block view */
+    sj__sb_init(&extra);
     if (ok) {
         put_persistent_vars(&extra, ast);
         if (!s->blocks_mode)
@@ -276,50 +276,46 @@ static char *compile_text(studio_session *s, const char *text, size_t len, uint6
     }
     pthread_mutex_unlock(&s->mu);
 
-    sjs_buf b;
-    sjs_buf_init(&b);
-    sjs_buf_printf(&b, "{\"type\":\"compile.result\",\"rev\":%llu,\"req\":%lld,\"ok\":%s,\"active_rev\":%llu,"
-                       "\"compile_us\":%.0f,\"saved\":%s",
-                   (unsigned long long)rev, (long long)req, ok ? "true" : "false", (unsigned long long)active,
-                   compile_us, saved ? "true" : "false");
+    sj_sb b;
+    sj__sb_init(&b);
+    sj__sb_printf(&b, "{\"type\":\"compile.result\",\"rev\":%llu,\"req\":%lld,\"ok\":%s,\"active_rev\":%llu,"
+                      "\"compile_us\":%.0f,\"saved\":%s",
+                  (unsigned long long)rev, (long long)req, ok ? "true" : "false", (unsigned long long)active,
+                  compile_us, saved ? "true" : "false");
     if (printed) {
-        sjs_buf_puts(&b, ",\"text\":");
-        sjs_buf_json_string(&b, printed, strlen(printed));
+        sj__sb_append(&b, ",\"text\":");
+        sj__json_write_string(&b, printed);
         sj_free(printed);
     }
     if (bad_block)
-        sjs_buf_printf(&b, ",\"block\":%llu", (unsigned long long)bad_block);
+        sj__sb_printf(&b, ",\"block\":%llu", (unsigned long long)bad_block);
     if (extra.failed)
         b.failed = true;
-    else if (extra.s)
-        sjs_buf_puts(&b, extra.s);
-    sjs_buf_free(&extra);
+    else if (extra.data)
+        sj__sb_append(&b, extra.data);
+    sj__sb_fini(&extra);
     if (save_err) {
-        sjs_buf_puts(&b, ",\"save_error\":");
+        sj__sb_append(&b, ",\"save_error\":");
         const char *m = strerror(save_err);
-        sjs_buf_json_string(&b, m, strlen(m));
+        sj__json_write_string(&b, m);
     }
-    sjs_buf_puts(&b, ",\"diagnostics\":[");
+    sj__sb_append(&b, ",\"diagnostics\":[");
     for (size_t i = 0; i < dl.count; i++) {
         const sj_message *m = &dl.items[i];
-        sjs_buf_printf(&b, "%s{\"severity\":\"%s\",\"code\":\"%s\",\"line\":%d,\"col\":%d,\"span\":%d,\"message\":",
-                       i ? "," : "", severity_name(m->severity), sj_status_name(m->code), m->line, m->col,
-                       m->span > 0 ? m->span : 1);
+        sj__sb_printf(&b, "%s{\"severity\":\"%s\",\"code\":\"%s\",\"line\":%d,\"col\":%d,\"span\":%d,\"message\":",
+                      i ? "," : "", severity_name(m->severity), sj_status_name(m->code), m->line, m->col,
+                      m->span > 0 ? m->span : 1);
         const char *t = m->text ? m->text : "";
-        sjs_buf_json_string(&b, t, strlen(t));
+        sj__json_write_string(&b, t);
         if (m->hint) {
-            sjs_buf_puts(&b, ",\"hint\":");
-            sjs_buf_json_string(&b, m->hint, strlen(m->hint));
+            sj__sb_append(&b, ",\"hint\":");
+            sj__json_write_string(&b, m->hint);
         }
-        sjs_buf_puts(&b, "}");
+        sj__sb_append(&b, "}");
     }
-    sjs_buf_puts(&b, "]}");
+    sj__sb_append(&b, "]}");
     sj_diag_list_fini(&dl);
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return sj__sb_finish(&b);
 }
 
 static const char *user_input_name(sj_block_user_input u)
@@ -336,27 +332,23 @@ static const char *user_input_name(sj_block_user_input u)
 /* The language's types and identifiers as JSON, for the picker and the hover help. */
 static char *block_types_json(const sj_blocklang *lang)
 {
-    sjs_buf b;
-    sjs_buf_init(&b);
-    sjs_buf_puts(&b, "[");
+    sj_sb b;
+    sj__sb_init(&b);
+    sj__sb_append(&b, "[");
     for (size_t i = 0; i < sj_blocklang_type_count(lang); i++) {
         const sj_block_type *t = sj_blocklang_type_at(lang, i);
-        sjs_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-        sjs_buf_json_string(&b, t->name, strlen(t->name));
-        sjs_buf_puts(&b, ",\"category\":");
-        sjs_buf_json_string(&b, t->category, strlen(t->category));
-        sjs_buf_puts(&b, ",\"description\":");
+        sj__sb_append(&b, i ? ",{\"name\":" : "{\"name\":");
+        sj__json_write_string(&b, t->name);
+        sj__sb_append(&b, ",\"category\":");
+        sj__json_write_string(&b, t->category);
+        sj__sb_append(&b, ",\"description\":");
         const char *desc = t->description ? t->description : "";
-        sjs_buf_json_string(&b, desc, strlen(desc));
-        sjs_buf_printf(&b, ",\"rows\":%zu,\"user_input\":\"%s\",\"color\":%zu}", t->rows, user_input_name(t->user_input),
-                       t->color);
+        sj__json_write_string(&b, desc);
+        sj__sb_printf(&b, ",\"rows\":%zu,\"user_input\":\"%s\",\"color\":%zu}", t->rows, user_input_name(t->user_input),
+                      t->color);
     }
-    sjs_buf_puts(&b, "]");
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    sj__sb_append(&b, "]");
+    return sj__sb_finish(&b);
 }
 
 /* The current snapshot of the edited program (sizes recalculated first). NULL on failure. */
@@ -498,7 +490,7 @@ static void *worker_main(void *arg)
             free(text);
             pthread_mutex_lock(&s->mu);
             if (json) {
-                free(s->last_result);
+                sj_free(s->last_result);
                 s->last_result = json;
                 studio_result_fn fn = s->fn;
                 void *user = s->fn_user;
@@ -556,11 +548,11 @@ void studio_session_free(studio_session *s)
     sj_scope_free(s->scope);
     free(s->pending);
     free(s->text);
-    free(s->last_result);
+    sj_free(s->last_result);
     free(s->path);
     free(s->display_name);
     free(s->blocks_json);
-    free(s->block_types);
+    sj_free(s->block_types);
     sj_blockfun_free(s->efun);
     sj_blockfun_free(s->wfun);
     sj_blocklang_free(s->lang);
@@ -576,37 +568,33 @@ void studio_session_free(studio_session *s)
 
 char *studio_session_hello_json(studio_session *s)
 {
-    sjs_buf b;
-    sjs_buf_init(&b);
+    sj_sb b;
+    sj__sb_init(&b);
     pthread_mutex_lock(&s->mu);
-    sjs_buf_printf(&b, "{\"type\":\"hello\",\"proto\":1,\"server\":\"sigjit\",\"version\":\"%s\",\"file\":",
-                   SJ_VERSION_STRING);
-    sjs_buf_json_string(&b, s->display_name, strlen(s->display_name));
-    sjs_buf_printf(&b, ",\"saving\":%s,\"readonly\":%s,\"rev\":%llu,\"active_rev\":%llu,\"text\":",
-                   s->path ? "true" : "false", s->blocks_mode ? "true" : "false",
-                   (unsigned long long)s->rev, (unsigned long long)s->active_rev);
-    sjs_buf_json_string(&b, s->text, s->text_len);
-    sjs_buf_puts(&b, ",\"params\":[");
+    sj__sb_printf(&b, "{\"type\":\"hello\",\"proto\":1,\"server\":\"sigjit\",\"version\":\"%s\",\"file\":",
+                  SJ_VERSION_STRING);
+    sj__json_write_string(&b, s->display_name);
+    sj__sb_printf(&b, ",\"saving\":%s,\"readonly\":%s,\"rev\":%llu,\"active_rev\":%llu,\"text\":",
+                  s->path ? "true" : "false", s->blocks_mode ? "true" : "false",
+                  (unsigned long long)s->rev, (unsigned long long)s->active_rev);
+    sj__json_write_stringn(&b, s->text, s->text_len);
+    sj__sb_append(&b, ",\"params\":[");
     pthread_mutex_lock(&s->audio_mu);
     for (int i = 0; i < STUDIO_NPARAMS; i++) {
-        sjs_buf_printf(&b, "%s{\"id\":\"%s\",\"value\":", i ? "," : "", param_names[i]);
-        sjs_buf_json_number(&b, s->target[i]);
-        sjs_buf_puts(&b, "}");
+        sj__sb_printf(&b, "%s{\"id\":\"%s\",\"value\":", i ? "," : "", param_names[i]);
+        sj__json_write_number(&b, s->target[i]);
+        sj__sb_append(&b, "}");
     }
     pthread_mutex_unlock(&s->audio_mu);
-    sjs_buf_puts(&b, "],\"blocks\":");
-    sjs_buf_puts(&b, s->blocks_json ? s->blocks_json : "null");
-    sjs_buf_puts(&b, ",\"block_types\":");
-    sjs_buf_puts(&b, s->block_types ? s->block_types : "null");
-    sjs_buf_puts(&b, ",\"last\":");
-    sjs_buf_puts(&b, s->last_result ? s->last_result : "null");
-    sjs_buf_puts(&b, "}");
+    sj__sb_append(&b, "],\"blocks\":");
+    sj__sb_append(&b, s->blocks_json ? s->blocks_json : "null");
+    sj__sb_append(&b, ",\"block_types\":");
+    sj__sb_append(&b, s->block_types ? s->block_types : "null");
+    sj__sb_append(&b, ",\"last\":");
+    sj__sb_append(&b, s->last_result ? s->last_result : "null");
+    sj__sb_append(&b, "}");
     pthread_mutex_unlock(&s->mu);
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return sj__sb_finish(&b);
 }
 
 bool studio_session_submit_text(studio_session *s, const char *text, size_t len, int64_t req, uint64_t *rev,
@@ -882,30 +870,26 @@ bool studio_session_scope_set(studio_session *s, double time_ms, const char *tri
 
 char *studio_session_scope_json(studio_session *s)
 {
-    sjs_buf b;
-    sjs_buf_init(&b);
+    sj_sb b;
+    sj__sb_init(&b);
     pthread_mutex_lock(&s->mu);
-    sjs_buf_puts(&b, "{\"type\":\"scope.meta\",\"time_ms\":");
-    sjs_buf_json_number(&b, s->time_ms);
-    sjs_buf_printf(&b, ",\"trigger\":\"%s\",\"threshold\":", s->trigger);
-    sjs_buf_json_number(&b, s->threshold);
-    sjs_buf_puts(&b, ",\"traces\":[");
+    sj__sb_append(&b, "{\"type\":\"scope.meta\",\"time_ms\":");
+    sj__json_write_number(&b, s->time_ms);
+    sj__sb_printf(&b, ",\"trigger\":\"%s\",\"threshold\":", s->trigger);
+    sj__json_write_number(&b, s->threshold);
+    sj__sb_append(&b, ",\"traces\":[");
     for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
-        sjs_buf_puts(&b, i ? ",{\"tap\":" : "{\"tap\":");
-        sjs_buf_json_string(&b, s->taps[i], strlen(s->taps[i]));
-        sjs_buf_puts(&b, ",\"offset\":");
-        sjs_buf_json_number(&b, s->scope_offset[i]);
-        sjs_buf_puts(&b, ",\"gain\":");
-        sjs_buf_json_number(&b, s->scope_gain[i]);
-        sjs_buf_puts(&b, "}");
+        sj__sb_append(&b, i ? ",{\"tap\":" : "{\"tap\":");
+        sj__json_write_string(&b, s->taps[i]);
+        sj__sb_append(&b, ",\"offset\":");
+        sj__json_write_number(&b, s->scope_offset[i]);
+        sj__sb_append(&b, ",\"gain\":");
+        sj__json_write_number(&b, s->scope_gain[i]);
+        sj__sb_append(&b, "}");
     }
-    sjs_buf_puts(&b, "]}");
+    sj__sb_append(&b, "]}");
     pthread_mutex_unlock(&s->mu);
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return sj__sb_finish(&b);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1029,17 +1013,13 @@ char *studio_session_block_op(studio_session *s, const studio_block_op *op, int6
     s->pending_req = req;
     uint64_t rev = s->rev;
     pthread_cond_signal(&s->cv);
-    sjs_buf b;
-    sjs_buf_init(&b);
-    sjs_buf_printf(&b, "{\"type\":\"blocks\",\"rev\":%llu,\"req\":%lld,\"op\":", (unsigned long long)rev, (long long)req);
-    sjs_buf_json_string(&b, o, strlen(o));
-    sjs_buf_printf(&b, ",\"undo\":%zu,\"redo\":%zu,\"blocks\":", s->nundo, s->nredo);
-    sjs_buf_puts(&b, snap);
-    sjs_buf_puts(&b, "}");
+    sj_sb b;
+    sj__sb_init(&b);
+    sj__sb_printf(&b, "{\"type\":\"blocks\",\"rev\":%llu,\"req\":%lld,\"op\":", (unsigned long long)rev, (long long)req);
+    sj__json_write_string(&b, o);
+    sj__sb_printf(&b, ",\"undo\":%zu,\"redo\":%zu,\"blocks\":", s->nundo, s->nredo);
+    sj__sb_append(&b, snap);
+    sj__sb_append(&b, "}");
     pthread_mutex_unlock(&s->mu);
-    if (b.failed) {
-        sjs_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return sj__sb_finish(&b);
 }

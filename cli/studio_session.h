@@ -41,7 +41,7 @@ void studio_session_free(studio_session *s);
 /* Starts the compile worker; results go to fn from then on. */
 bool studio_session_start(studio_session *s, studio_result_fn fn, void *user);
 
-/* The hello message for a new client (text, revisions, last diagnostics, parameters). malloc'ed. */
+/* The hello message for a new client (text, revisions, last diagnostics, parameters). Free with sj_free. */
 char *studio_session_hello_json(studio_session *s);
 /* Queues a new text (copied); *rev gets its revision. Returns false with a reason if refused (a block
  * program, too large). */
@@ -102,7 +102,7 @@ void studio_session_scope_frame(studio_session *s, float *out, uint64_t *sweep, 
 bool studio_session_scope_set(studio_session *s, double time_ms, const char *trigger, double threshold,
                               const char *const taps[STUDIO_SCOPE_INPUTS], const double offset[STUDIO_SCOPE_INPUTS],
                               const double gain[STUDIO_SCOPE_INPUTS], const char **why);
-/* The scope settings as a JSON scope.meta message (malloc'ed). */
+/* The scope settings as a JSON scope.meta message (free with sj_free). */
 char *studio_session_scope_json(studio_session *s);
 
 /* Block programs (a .json FILE): edited through operations of the block language. */
@@ -116,10 +116,10 @@ typedef struct studio_block_op {
     bool output;
     const char *typ, *input, *filler; /* filler NULL: split without one */
 } studio_block_op;
-/* Applies op. On success returns the "blocks" message to broadcast (malloc'ed; the new snapshot,
- * also queued for compiling and saving) and the edit can be undone. On failure returns NULL, sets
- * *code ("refused": the operation is not possible here, "bad_message") and writes why into msg;
- * the program is unchanged. */
+/* Applies op. On success returns the "blocks" message to broadcast (free with sj_free; the new
+ * snapshot, also queued for compiling and saving) and the edit can be undone. On failure returns
+ * NULL, sets *code ("refused": the operation is not possible here, "bad_message") and writes why
+ * into msg; the program is unchanged. */
 char *studio_session_block_op(studio_session *s, const studio_block_op *op, int64_t req, const char **code, char *msg,
                               size_t msgsz);
 

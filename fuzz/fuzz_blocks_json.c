@@ -6,8 +6,11 @@
  *   - compile, dump the tree, draw it;
  *   - a few editing operations chosen by the input's last bytes, then the sizes, then the round trip
  *     again (the operations keep the model valid: no overlaps, unique ids, sub-areas form a tree).
+ * The shared JSON underneath (src/base/json.c) also reads the input with the studio's options, and
+ * writes it as a JSON string, which must read back (bad UTF-8 becomes U+FFFD, never invalid JSON).
  */
 #include "sigjit.h"
+#include "base/json.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +46,25 @@ static void exercise(const sj_blockfun *f)
     sj_free(sj_blockfun_ascii(f));
 }
 
+static void check_json(const uint8_t *data, size_t size)
+{
+    static const sj__json_opts studio = {.max_depth = 32, .max_values = 256, .unique_keys = true};
+    char err[160];
+    int line, col;
+    bool nomem;
+    sj__json_free(sj__json_parse((const char *)data, size, &studio, err, sizeof err, &line, &col, &nomem));
+    sj_sb sb;
+    sj__sb_init(&sb);
+    sj__json_write_stringn(&sb, (const char *)data, size);
+    char *w = sj__sb_finish(&sb);
+    sj__jval *v = w ? sj__json_parse(w, strlen(w), NULL, err, sizeof err, &line, &col, &nomem) : NULL;
+    /* What we write, we read: the same bytes, or longer where U+FFFD (3 bytes) replaced a bad one. */
+    if (w && (!v || v->kind != SJ__JSTR || v->slen < size || (v->slen == size && memcmp(v->s, data, size) != 0)))
+        __builtin_trap();
+    sj__json_free(v);
+    sj_free(w);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!g_lang)
             abort();
     }
+    check_json(data, size);
     sj_blockfun *f = sj_blockfun_new(g_lang);
     sj_diag d;
     if (sj_blockfun_load_json(f, (const char *)data, size, &d) == SJ_OK) {

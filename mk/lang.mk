@@ -1,8 +1,8 @@
-# Text language: the libFuzzer target for the parser and printer (fuzz/fuzz_parse.c).
+# Text language: the libFuzzer target for the parser, the printer and the block view (fuzz/fuzz_parse.c).
 #   make fuzz-parse            builds build-fuzz/fuzz_parse with clang -fsanitize=fuzzer,address,undefined
 #                              and runs it for FUZZ_SECONDS (default 60), seeded with the examples and
 #                              the language tests; crashes and leaks stop it (exit non-zero)
-#   make fuzz-parse-ci         a bounded, repeatable run (seed 1, 30 000 inputs, about 15 s; part of
+#   make fuzz-parse-ci         a bounded, repeatable run (seed 1, 30 000 inputs, about 30 s; part of
 #                              make fuzz-ci)
 FUZZ_PARSE := $(FUZZ_O)/fuzz_parse
 FUZZ_PARSE_CORPUS := $(FUZZ_O)/corpus-parse

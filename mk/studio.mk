@@ -9,15 +9,15 @@
 #                          cd studio && npm ci)
 #   make studio-web-check  rebuild into a temporary directory and compare with the committed
 #                          studio/dist (fails if someone changed the sources without rebuilding)
-#   make studio-test       the C tests (tests/scripts/studio_c.sh: JSON reader/writer, atomic save,
-#                          the session's compile results),
-#                          the front-end unit tests (node --test) and the end-to-end tests in headless
-#                          Chromium (tests/scripts/studio.sh)
+#   make studio-test       the C tests (tests/scripts/studio_c.sh: atomic save, the session's compile
+#                          results; the protocol's JSON is the library's, src/base/json.c, tested by
+#                          tests/test_base_json.c), the front-end unit tests (node --test) and the
+#                          end-to-end tests in headless Chromium (tests/scripts/studio.sh)
 
 # The C test of the pieces that need neither civetweb nor a browser (tests/scripts/studio_c.sh runs
 # it): built like the other tests, so with SAN=1 it is instrumented as the library it links.
 STUDIO_C_TEST := $(O)/studio/test_studio_c
-STUDIO_C_TEST_OBJ := $(O)/cli/studio_json.o $(O)/cli/studio_file.o $(O)/cli/studio_session.o $(O)/cli/common.o
+STUDIO_C_TEST_OBJ := $(O)/cli/studio_file.o $(O)/cli/studio_session.o $(O)/cli/common.o
 tests: $(STUDIO_C_TEST)
 $(STUDIO_C_TEST): studio/test/c/test_studio_c.c $(STUDIO_C_TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -18,7 +18,7 @@
  * later blocks never reuse an id.
  */
 #include "blocks/internal.h"
-#include "blocks/json.h"
+#include "base/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -171,7 +171,7 @@ static bool check_str(loader *L, const sj__jval *v, const char *key)
         lfail(L, v, key, "expected a string%s", NULL);
         return false;
     }
-    if (strlen(v->s) != v->slen) {
+    if (!sj__json_str(v)) {
         lfail(L, v, key, "the string contains a NUL character%s", NULL);
         return false;
     }
@@ -488,7 +488,7 @@ sj_status sj_blockfun_load_json(sj_blockfun *fun, const char *json, size_t len, 
     char err[200];
     int line = 0, col = 0;
     bool nomem = false;
-    sj__jval *root = sj__json_parse(json ? json : "", len, err, sizeof err, &line, &col, &nomem);
+    sj__jval *root = sj__json_parse(json ? json : "", len, NULL, err, sizeof err, &line, &col, &nomem);
     if (!root) {
         if (nomem)
             return sj__diag_set(diag, SJ_ERR_NOMEM, NULL, "out of memory");

@@ -763,8 +763,12 @@ function onMessage(m) {
     case 'scope.meta':
       onScopeMeta(m);
       break;
-    case 'param':
+    case 'param': // set by another page, or by a MIDI controller on the studio's JACK client
       state.params[m.id] = m.value;
+      if (sliders[m.id] && typeof m.value === 'number' && document.activeElement !== sliders[m.id].input) {
+        sliders[m.id].input.value = String(m.value);
+        sliders[m.id].out.textContent = m.value.toFixed(3);
+      }
       break;
     case 'audio.started':
     case 'audio.stopped':

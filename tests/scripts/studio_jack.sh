@@ -3,9 +3,10 @@
 # headless Chromium (playwright-core) drives the real studio while a private jackd (dummy backend,
 # 48000 Hz, 256 frames) runs; studio/test/jack/jack.test.mjs records sigjit's ports with
 # tests/tools/jack_rec and measures them with tests/tools/sjanalyze: level and frequency of a known
-# patch, sliders reaching the sound, scope frames while JACK plays, edits swapped with the phase
-# kept, one output at a time, the server going away, no server, and the real-time check of the
-# process callback (tests/tools/librtcheck.so; its negative control is in jack.sh).
+# patch, sliders, MIDI control changes and the in_1 port reaching the sound, scope frames while JACK
+# plays, edits swapped with the phase kept, one output at a time, the server going away, no server,
+# and the real-time check of the process callback (tests/tools/librtcheck.so; its negative control
+# is in jack.sh).
 # Skips (0 passed, 0 failed) as jack.sh does: without jackd, the JACK tools or a sigjit with JACK.
 # Without the studio's test tools (civetweb, node, studio/node_modules, Chromium) it fails, as
 # studio.sh does. Prints "N passed, N failed".

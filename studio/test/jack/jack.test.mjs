@@ -9,7 +9,7 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, openStudio, sleep } from '../e2e/harness.mjs';
@@ -205,6 +205,45 @@ test('the sliders reach the JACK callback: alpha 0.5 gives 660 Hz, in1 0.25 a co
   assert.ok(Math.abs(a.period - RATE / 660) < 0.05, `period ${a.period}`);
   assert.ok(Math.abs(a.rms - SINE_RMS) < 0.002, `rms ${a.rms}`);
   assert.match(String(l.levels), /^0\.250000x\d+$/);
+});
+
+test('a MIDI control change on midi_in moves alpha: the sound and the page\'s slider follow', async () => {
+  // CC 1 = 127 gives alpha 1 (CC 1..4 map onto alpha..gamma in 0..1, as in sigjit play): 440 + 440 = 880 Hz.
+  const out = join(dir, 'cc.raw');
+  const cc = spawn(`${TOOLS}/jack_rec`, ['-o', out, '-p', `${CLIENT}:out_1`, '--seconds', '0.5', '--wait', '5',
+    '--midi-to', `${CLIENT}:midi_in`, '--cc', '1=127@0.1'], { stdio: 'ignore' });
+  await new Promise((r) => cc.on('exit', r));
+  await waitFor(() => window.__studio.state().params.alpha === 1);
+  assert.equal(await page.inputValue('#param-alpha'), '1', 'the slider moved');
+  await sleep(300);
+  const r = await record(1);
+  const a = analyze(r.file, 'stats', 1);
+  console.log(`# after CC 1 = 127: period ${a.period} samples (expected ${(RATE / 880).toFixed(4)}: 880 Hz); ${r.report}`);
+  assert.ok(Math.abs(a.period - RATE / 880) < 0.05, `period ${a.period}`);
+  await setSlider('alpha', 0.5); // back for the tests that follow
+  await waitFor(() => window.__studio.state().params.alpha === 0.5);
+});
+
+test('in_1 connected takes in1 from the port; disconnected, the slider again', async () => {
+  // A second JACK client plays a constant 0.125 on its out_1; &sig2 = in1 shows what in1 is.
+  const srcFile = join(dir, 'src.sj');
+  writeFileSync(srcFile, '&sig1 = 0.125\n');
+  const src = spawn(process.env.SIGJIT, ['play', srcFile, '--name', 'sjsrc', '--seconds', '30', '--no-watch', '--quiet'],
+    { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !ports().includes('sjsrc:out_1'); i++) await sleep(50);
+    execFileSync('jack_connect', ['sjsrc:out_1', `${CLIENT}:in_1`]);
+    await sleep(200);
+    let l = analyze((await record(0.5)).file, 'levels', 2);
+    assert.match(String(l.levels), /^0\.125000x\d+$/, `in1 from the port: out_2 ${l.levels}`);
+    execFileSync('jack_disconnect', ['sjsrc:out_1', `${CLIENT}:in_1`]);
+    await sleep(200);
+    l = analyze((await record(0.5)).file, 'levels', 2);
+    assert.match(String(l.levels), /^0\.250000x\d+$/, `in1 from the slider again: out_2 ${l.levels}`);
+  } finally {
+    src.kill('SIGTERM');
+    await new Promise((r) => src.on('exit', r));
+  }
 });
 
 test('one output at a time: a browser stream is refused while JACK plays; JACK takes the sound from a browser stream', async () => {

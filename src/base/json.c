@@ -1,9 +1,9 @@
 /*
- * JSON reader and string writer for block files (see json.h). The reader is a recursive descent
- * parser with an explicit depth bound, so any input either parses or gives an error with its
- * position; it never reads past len.
+ * The strict JSON reader and the writers (see json.h). The reader is a recursive descent parser with
+ * an explicit depth bound, so any input either parses or gives an error with its position; it never
+ * reads past len.
  */
-#include "blocks/json.h"
+#include "base/json.h"
 #include "base/chars.h"
 
 #include <errno.h>
@@ -18,6 +18,9 @@ typedef struct jparser {
     size_t errsz;
     bool failed, nomem;
     int eline, ecol;
+    int max_depth;
+    size_t max_values, nvalues;
+    bool unique_keys;
 } jparser;
 
 void sj__json_linecol(const char *text, size_t off, int *line, int *col)
@@ -148,6 +151,10 @@ static void put_utf8(sj_sb *sb, unsigned cp)
     sj__sb_appendn(sb, b, n);
 }
 
+/* The two-character escapes: backslash and esc_letter[i] stand for esc_char[i]. */
+static const char esc_letter[] = "\"\\/bfnrt";
+static const char esc_char[] = "\"\\/\b\f\n\r\t";
+
 /* At the opening quote. */
 static bool parse_string(jparser *ps, char **out, size_t *outlen)
 {
@@ -187,17 +194,13 @@ static bool parse_string(jparser *ps, char **out, size_t *outlen)
             }
             char e = ps->p[1];
             ps->p += 2;
-            const char *simple = NULL;
-            switch (e) {
-            case '"': simple = "\""; break;
-            case '\\': simple = "\\"; break;
-            case '/': simple = "/"; break;
-            case 'b': simple = "\b"; break;
-            case 'f': simple = "\f"; break;
-            case 'n': simple = "\n"; break;
-            case 'r': simple = "\r"; break;
-            case 't': simple = "\t"; break;
-            case 'u': {
+            const char *k = memchr(esc_letter, e, sizeof esc_letter - 1);
+            if (k) {
+                sj__sb_appendn(&sb, &esc_char[k - esc_letter], 1);
+            } else if (e != 'u') {
+                fail_at(ps, esc, "invalid escape");
+                goto out;
+            } else {
                 unsigned cp;
                 if (!read_hex4(ps, ps->p, &cp))
                     goto out;
@@ -222,14 +225,7 @@ static bool parse_string(jparser *ps, char **out, size_t *outlen)
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 }
                 put_utf8(&sb, cp);
-                break;
             }
-            default:
-                fail_at(ps, esc, "invalid escape");
-                goto out;
-            }
-            if (simple)
-                sj__sb_appendn(&sb, simple, 1);
             continue;
         }
         size_t n = utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
@@ -243,6 +239,18 @@ static bool parse_string(jparser *ps, char **out, size_t *outlen)
 out:
     sj__sb_fini(&sb);
     return false;
+}
+
+/* Past the digits at q, or NULL (failing with what) if there are none. */
+static const char *skip_digits(jparser *ps, const char *q, const char *what)
+{
+    if (q >= ps->end || !(*q >= '0' && *q <= '9')) {
+        fail_at(ps, q, what);
+        return NULL;
+    }
+    while (q < ps->end && *q >= '0' && *q <= '9')
+        q++;
+    return q;
 }
 
 static bool parse_number(jparser *ps, sj__jval *v)
@@ -268,25 +276,16 @@ static bool parse_number(jparser *ps, sj__jval *v)
     }
     if (q < ps->end && *q == '.') {
         is_int = false;
-        q++;
-        if (q >= ps->end || !(*q >= '0' && *q <= '9')) {
-            fail_at(ps, q, "invalid number (digits expected after '.')");
+        if (!(q = skip_digits(ps, q + 1, "invalid number (digits expected after '.')")))
             return false;
-        }
-        while (q < ps->end && *q >= '0' && *q <= '9')
-            q++;
     }
     if (q < ps->end && (*q == 'e' || *q == 'E')) {
         is_int = false;
         q++;
         if (q < ps->end && (*q == '+' || *q == '-'))
             q++;
-        if (q >= ps->end || !(*q >= '0' && *q <= '9')) {
-            fail_at(ps, q, "invalid number (digits expected in exponent)");
+        if (!(q = skip_digits(ps, q, "invalid number (digits expected in exponent)")))
             return false;
-        }
-        while (q < ps->end && *q >= '0' && *q <= '9')
-            q++;
     }
     size_t n = (size_t)(q - s);
     char buf[64];
@@ -361,13 +360,17 @@ static bool parse_value(jparser *ps, sj__jval *v, int depth)
     skip_ws(ps);
     memset(v, 0, sizeof *v);
     v->off = (size_t)(ps->p - ps->start);
+    if (ps->max_values && ++ps->nvalues > ps->max_values) {
+        fail_at(ps, ps->p, "too many values");
+        return false;
+    }
     if (ps->p >= ps->end) {
         fail_at(ps, ps->p, "unexpected end of input, a value was expected");
         return false;
     }
     char c = *ps->p;
     if (c == '{' || c == '[') {
-        if (depth >= SJ__JSON_MAX_DEPTH) {
+        if (depth >= ps->max_depth) {
             fail_at(ps, ps->p, "nesting too deep");
             return false;
         }
@@ -390,8 +393,16 @@ static bool parse_value(jparser *ps, sj__jval *v, int depth)
                     fail_at(ps, ps->p, "a key (string) was expected");
                     return false;
                 }
+                const char *kat = ps->p;
                 if (!parse_string(ps, &key, &klen))
                     return false;
+                for (size_t i = 0; ps->unique_keys && i < v->n; i++) {
+                    if (v->klens[i] == klen && memcmp(v->keys[i], key, klen) == 0) {
+                        sj__free(key);
+                        fail_at(ps, kat, "duplicate key");
+                        return false;
+                    }
+                }
                 skip_ws(ps);
                 if (ps->p >= ps->end || *ps->p != ':') {
                     sj__free(key);
@@ -464,9 +475,14 @@ void sj__json_free(sj__jval *v)
     sj__free(v);
 }
 
-sj__jval *sj__json_parse(const char *text, size_t len, char *err, size_t errsz, int *line, int *col, bool *nomem)
+sj__jval *sj__json_parse(const char *text, size_t len, const sj__json_opts *opts, char *err, size_t errsz, int *line,
+                         int *col, bool *nomem)
 {
-    jparser ps = {text, text, text + len, err, errsz, false, false, 0, 0};
+    static const sj__json_opts defaults = {SJ__JSON_MAX_DEPTH, 0, false};
+    if (!opts)
+        opts = &defaults;
+    jparser ps = {text, text, text + len, err, errsz, false, false, 0, 0,
+                  opts->max_depth > 0 ? opts->max_depth : SJ__JSON_MAX_DEPTH, opts->max_values, 0, opts->unique_keys};
     if (err && errsz)
         err[0] = 0;
     *nomem = false;
@@ -504,44 +520,51 @@ const sj__jval *sj__json_get(const sj__jval *obj, const char *key)
     return NULL;
 }
 
+const char *sj__json_str(const sj__jval *v)
+{
+    return v && v->kind == SJ__JSTR && !memchr(v->s, 0, v->slen) ? v->s : NULL;
+}
+
 void sj__json_write_string(sj_sb *sb, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
+    sj__json_write_stringn(sb, s, strlen(s));
+}
+
+void sj__json_write_stringn(sj_sb *sb, const char *s, size_t n)
+{
+    const unsigned char *q = (const unsigned char *)s, *end = q + n, *run = q;
     sj__sb_appendn(sb, "\"", 1);
-    const char *run = s;
-    for (const char *q = s;; q++) {
-        unsigned char c = (unsigned char)*q;
-        const char *esc = NULL;
+    while (q < end) {
+        unsigned char c = *q;
+        /* '/' is not escaped (serde_json writes it as it is); other controls as \u00xx. */
+        const char *e = c != '/' ? memchr(esc_char, c, sizeof esc_char - 1) : NULL, *esc = NULL;
         char u[7];
-        if (c == 0) {
-            sj__sb_appendn(sb, run, (size_t)(q - run));
-            break;
-        }
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20) {
-                u[0] = '\\';
-                u[1] = 'u';
-                u[2] = '0';
-                u[3] = '0';
-                u[4] = hex[c >> 4];
-                u[5] = hex[c & 15];
-                u[6] = 0;
-                esc = u;
-            }
+        size_t k = 1;
+        if (e || c < 0x20) {
+            if (e)
+                snprintf(u, sizeof u, "\\%c", esc_letter[e - esc_char]);
+            else
+                snprintf(u, sizeof u, "\\u%04x", c);
+            esc = u;
+        } else if (c >= 0x80 && !(k = utf8_len(q, end))) {
+            esc = "\xEF\xBF\xBD"; /* U+FFFD */
+            k = 1;
         }
         if (esc) {
-            sj__sb_appendn(sb, run, (size_t)(q - run));
+            sj__sb_appendn(sb, (const char *)run, (size_t)(q - run));
             sj__sb_append(sb, esc);
-            run = q + 1;
+            run = q + k;
         }
+        q += k;
     }
+    sj__sb_appendn(sb, (const char *)run, (size_t)(end - run));
     sj__sb_appendn(sb, "\"", 1);
+}
+
+void sj__json_write_number(sj_sb *sb, double v)
+{
+    if (isfinite(v))
+        sj__sb_printf(sb, "%.17g", v);
+    else
+        sj__sb_append(sb, "null");
 }
