@@ -7,6 +7,8 @@
  */
 #include "jack_host.h"
 
+#include "base/bits.h"
+
 #ifdef SJ_HAVE_JACK
 
 #include <errno.h>
@@ -50,27 +52,6 @@ static inline void flush_denormals(void)
 #endif
 }
 
-static uint32_t f32_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static uint64_t f64_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double bits_f64(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 /* The one-pole coefficient per sample for a time constant of ms at srate. */
 static double one_pole(double ms, double srate)
 {
@@ -88,8 +69,8 @@ void play_host_set_control(play_host *h, int i, double value, double ramp_ms)
 {
     if (i < 0 || i >= PLAY_NCTL || !isfinite(value) || !(ramp_ms >= 0))
         return;
-    atomic_store_explicit(&h->ctl_target[i], f64_bits(value), memory_order_relaxed);
-    atomic_store_explicit(&h->ctl_ramp[i], f64_bits(ramp_ms), memory_order_relaxed);
+    atomic_store_explicit(&h->ctl_target[i], sj__f64_bits(value), memory_order_relaxed);
+    atomic_store_explicit(&h->ctl_ramp[i], sj__f64_bits(ramp_ms), memory_order_relaxed);
     atomic_fetch_add_explicit(&h->ctl_gen[i], 1, memory_order_release);
 }
 
@@ -102,8 +83,8 @@ static void take_controls(play_host *h)
         if (g == h->ctl_seen[k])
             continue;
         h->ctl_seen[k] = g;
-        h->target[k] = bits_f64(atomic_load_explicit(&h->ctl_target[k], memory_order_relaxed));
-        double ms = bits_f64(atomic_load_explicit(&h->ctl_ramp[k], memory_order_relaxed));
+        h->target[k] = sj__bits_f64(atomic_load_explicit(&h->ctl_target[k], memory_order_relaxed));
+        double ms = sj__bits_f64(atomic_load_explicit(&h->ctl_ramp[k], memory_order_relaxed));
         if (ms != h->ramp_ms[k]) {
             h->ramp_ms[k] = ms;
             h->coef[k] = one_pole(ms, h->applied_srate);
@@ -133,7 +114,7 @@ static void take_midi(play_host *h, jack_nframes_t n)
             const play_param *pp = &h->cfg.param[p];
             if (pp->cc == cc) {
                 h->target[2 + p] = pp->lo + (pp->hi - pp->lo) * v;
-                atomic_store_explicit(&h->midi_target[p], f64_bits(h->target[2 + p]), memory_order_relaxed);
+                atomic_store_explicit(&h->midi_target[p], sj__f64_bits(h->target[2 + p]), memory_order_relaxed);
                 atomic_fetch_add_explicit(&h->midi_events, 1, memory_order_release);
             }
         }
@@ -243,7 +224,7 @@ static int process(jack_nframes_t nframes, void *arg)
         atomic_fetch_add_explicit(&h->guard_trips, 1, memory_order_release);
     }
     for (int p = 0; p < PLAY_NPARAM; p++)
-        atomic_store_explicit(&h->param_bits[p], f32_bits((float)h->value[2 + p]), memory_order_relaxed);
+        atomic_store_explicit(&h->param_bits[p], sj__f32_bits((float)h->value[2 + p]), memory_order_relaxed);
 
     jack_time_t dt = jack_get_time() - t0;
     atomic_fetch_add_explicit(&h->busy_us, dt, memory_order_relaxed);
@@ -339,7 +320,7 @@ bool play_host_open(play_host *h)
         h->ramp_ms[k] = h->cfg.smooth_ms;
         h->ctl_seen[k] = atomic_load(&h->ctl_gen[k]);
         if (k >= 2)
-            atomic_store(&h->param_bits[k - 2], f32_bits((float)h->value[k]));
+            atomic_store(&h->param_bits[k - 2], sj__f32_bits((float)h->value[k]));
     }
     set_smoothing(h, h->srate);
     static const char *const in_names[2] = {"in_1", "in_2"};
@@ -433,10 +414,7 @@ void play_host_close(play_host *h)
 
 float play_host_param(const play_host *h, int i)
 {
-    uint32_t u = (uint32_t)atomic_load_explicit(&h->param_bits[i], memory_order_relaxed);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
+    return sj__bits_f32((uint32_t)atomic_load_explicit(&h->param_bits[i], memory_order_relaxed));
 }
 
 float play_host_cpu_load(const play_host *h)
@@ -446,7 +424,7 @@ float play_host_cpu_load(const play_host *h)
 
 double play_host_midi_target(const play_host *h, int i)
 {
-    return i >= 0 && i < PLAY_NPARAM ? bits_f64(atomic_load_explicit(&h->midi_target[i], memory_order_relaxed)) : 0;
+    return i >= 0 && i < PLAY_NPARAM ? sj__bits_f64(atomic_load_explicit(&h->midi_target[i], memory_order_relaxed)) : 0;
 }
 
 double play_host_callback_pct(const play_host *h)

@@ -10,21 +10,9 @@
  */
 #include "nodes/extra.h"
 
-#include <math.h>
-#include <string.h>
+#include "base/bits.h"
 
-static inline double from_bits(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-static inline uint64_t to_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
+#include <math.h>
 
 /* sin(2 pi t) for t in turns. The reduction to [-1/4, 1/4] turn is exact up to the rounding of
  * t itself; then an odd polynomial of degree 11 in y = 2 pi t (|y| <= pi/2): the Taylor series to
@@ -83,9 +71,9 @@ double sj__fexp2(double x)
     q = q * f + 0.6931471805568316;
     double p = 1.0 + f * q;
     if (n > 1023) { /* x in [1023.5, 1024): 2^1024 overflows the exponent, scale in two steps */
-        return p * from_bits((uint64_t)(1023 + 1023) << 52) * 2.0;
+        return p * sj__bits_f64((uint64_t)(1023 + 1023) << 52) * 2.0;
     }
-    return p * from_bits((uint64_t)(n + 1023) << 52);
+    return p * sj__bits_f64((uint64_t)(n + 1023) << 52);
 }
 
 /* log2(x) = e + log2(m) with m in [sqrt(1/2), sqrt(2)) from the bits; log(m) = 2 atanh(s),
@@ -97,13 +85,13 @@ double sj__flog2(double x)
         return x != x ? x : -1024.0;
     if (x == HUGE_VAL)
         return 1024.0;
-    uint64_t u = to_bits(x);
+    uint64_t u = sj__f64_bits(x);
     int64_t e = (int64_t)(u >> 52) - 1023;
     if (e == -1023) { /* subnormal: scale into the normal range first */
-        u = to_bits(x * 0x1.0p64);
+        u = sj__f64_bits(x * 0x1.0p64);
         e = (int64_t)(u >> 52) - 1023 - 64;
     }
-    double m = from_bits((u & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
+    double m = sj__bits_f64((u & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
     if (m > 1.41421356237309504880) {
         m *= 0.5;
         e++;

@@ -27,6 +27,7 @@
  * Parameters are sampled once per fed block, as the reference samples them at frame 0.
  */
 #include "base/alloc.h"
+#include "base/bits.h"
 #include "nodes/nodes.h"
 
 #include <math.h>
@@ -105,30 +106,16 @@ struct sj_scope {
     unsigned r;
 };
 
-static unsigned f2u(float f)
-{
-    unsigned u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static float u2f(unsigned u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 static uint64_t pack(float max, float min)
 {
-    return ((uint64_t)f2u(max) << 32) | (uint64_t)f2u(min);
+    return ((uint64_t)sj__f32_bits(max) << 32) | (uint64_t)sj__f32_bits(min);
 }
 
 static sj_scope_point unpack(uint64_t v)
 {
     sj_scope_point p;
-    p.max = u2f((unsigned)(v >> 32));
-    p.min = u2f((unsigned)(v & 0xffffffffu));
+    p.max = sj__bits_f32((unsigned)(v >> 32));
+    p.min = sj__bits_f32((unsigned)(v & 0xffffffffu));
     return p;
 }
 
@@ -154,15 +141,15 @@ sj_scope *sj_scope_new(double srate)
     s->w = 0;
     s->r = 1;
     atomic_init(&s->middle, 2u);
-    atomic_init(&s->p_time, f2u((float)SJ_SCOPE_TIME_DEFAULT_MS));
-    atomic_init(&s->p_srate, f2u(srate >= 1 && srate <= 1e7 ? (float)srate : 44100.0f));
+    atomic_init(&s->p_time, sj__f32_bits((float)SJ_SCOPE_TIME_DEFAULT_MS));
+    atomic_init(&s->p_srate, sj__f32_bits(srate >= 1 && srate <= 1e7 ? (float)srate : 44100.0f));
     for (int b = 0; b < NBUF; b++)
-        s->bufs[b].srate = u2f(atomic_load(&s->p_srate));
-    atomic_init(&s->p_threshold, f2u(0.0f));
+        s->bufs[b].srate = sj__bits_f32(atomic_load(&s->p_srate));
+    atomic_init(&s->p_threshold, sj__f32_bits(0.0f));
     atomic_init(&s->p_trigger, SJ_SCOPE_TRIGGER_OFF);
     for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        atomic_init(&s->p_offset[i], f2u(0.0f));
-        atomic_init(&s->p_gain[i], f2u(1.0f));
+        atomic_init(&s->p_offset[i], sj__f32_bits(0.0f));
+        atomic_init(&s->p_gain[i], sj__f32_bits(1.0f));
     }
     atomic_init(&s->restart_req, 0u);
     atomic_init(&s->active_mask, 0u);
@@ -200,7 +187,7 @@ void sj_scope_set_sample_rate(sj_scope *s, double srate)
 {
     /* 1 Hz .. 10 MHz: beyond, sample_time or samples_per_block stop making sense in f32. */
     if (s && srate >= 1 && srate <= 1e7)
-        atomic_store_explicit(&s->p_srate, f2u((float)srate), memory_order_relaxed);
+        atomic_store_explicit(&s->p_srate, sj__f32_bits((float)srate), memory_order_relaxed);
 }
 
 void sj_scope_set_time(sj_scope *s, double ms)
@@ -211,14 +198,14 @@ void sj_scope_set_time(sj_scope *s, double ms)
         ms = SJ_SCOPE_TIME_MIN_MS;
     if (ms > SJ_SCOPE_TIME_MAX_MS)
         ms = SJ_SCOPE_TIME_MAX_MS;
-    atomic_store_explicit(&s->p_time, f2u((float)ms), memory_order_relaxed);
+    atomic_store_explicit(&s->p_time, sj__f32_bits((float)ms), memory_order_relaxed);
 }
 
 double sj_scope_time(const sj_scope *s)
 {
     if (!s)
         return 0;
-    return u2f(atomic_load_explicit(&((sj_scope *)s)->p_time, memory_order_relaxed));
+    return sj__bits_f32(atomic_load_explicit(&((sj_scope *)s)->p_time, memory_order_relaxed));
 }
 
 void sj_scope_set_trigger(sj_scope *s, sj_scope_trigger trigger, double threshold)
@@ -226,7 +213,7 @@ void sj_scope_set_trigger(sj_scope *s, sj_scope_trigger trigger, double threshol
     if (!s || (unsigned)trigger > SJ_SCOPE_TRIGGER_EXTERNAL)
         return;
     if (isfinite(threshold))
-        atomic_store_explicit(&s->p_threshold, f2u((float)threshold), memory_order_relaxed);
+        atomic_store_explicit(&s->p_threshold, sj__f32_bits((float)threshold), memory_order_relaxed);
     atomic_store_explicit(&s->p_trigger, (int)trigger, memory_order_relaxed);
 }
 
@@ -235,9 +222,9 @@ void sj_scope_set_offset_gain(sj_scope *s, unsigned input, double offset, double
     if (!s || input >= SJ_SCOPE_INPUTS)
         return;
     if (isfinite(offset))
-        atomic_store_explicit(&s->p_offset[input], f2u((float)offset), memory_order_relaxed);
+        atomic_store_explicit(&s->p_offset[input], sj__f32_bits((float)offset), memory_order_relaxed);
     if (isfinite(gain))
-        atomic_store_explicit(&s->p_gain[input], f2u((float)gain), memory_order_relaxed);
+        atomic_store_explicit(&s->p_gain[input], sj__f32_bits((float)gain), memory_order_relaxed);
 }
 
 void sj_scope_restart(sj_scope *s)
@@ -248,13 +235,13 @@ void sj_scope_restart(sj_scope *s)
 
 static void load_params(sj_scope *s, params *p)
 {
-    p->time_ms = u2f(atomic_load_explicit(&s->p_time, memory_order_relaxed));
-    p->srate = u2f(atomic_load_explicit(&s->p_srate, memory_order_relaxed));
-    p->threshold = u2f(atomic_load_explicit(&s->p_threshold, memory_order_relaxed));
+    p->time_ms = sj__bits_f32(atomic_load_explicit(&s->p_time, memory_order_relaxed));
+    p->srate = sj__bits_f32(atomic_load_explicit(&s->p_srate, memory_order_relaxed));
+    p->threshold = sj__bits_f32(atomic_load_explicit(&s->p_threshold, memory_order_relaxed));
     p->trigger = atomic_load_explicit(&s->p_trigger, memory_order_relaxed);
     for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        p->offset[i] = u2f(atomic_load_explicit(&s->p_offset[i], memory_order_relaxed));
-        p->gain[i] = u2f(atomic_load_explicit(&s->p_gain[i], memory_order_relaxed));
+        p->offset[i] = sj__bits_f32(atomic_load_explicit(&s->p_offset[i], memory_order_relaxed));
+        p->gain[i] = sj__bits_f32(atomic_load_explicit(&s->p_gain[i], memory_order_relaxed));
     }
 }
 

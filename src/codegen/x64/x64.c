@@ -34,6 +34,7 @@
 #include "codegen/x64/x64.h"
 
 #include "base/alloc.h"
+#include "base/bits.h"
 
 #include <cpuid.h>
 #include <math.h>
@@ -327,13 +328,6 @@ static int32_t pool_const(X *x, uint64_t lo, uint64_t hi)
     x->pool[2 * x->npool] = lo;
     x->pool[2 * x->npool + 1] = hi;
     return (int32_t)x->npool++;
-}
-
-static uint64_t dbits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
 }
 
 static mop cpool(X *x, uint64_t lo, uint64_t hi)
@@ -1014,7 +1008,7 @@ static void emit_read_lin(X *x, uint32_t i, bool tab, uint32_t slot, uint32_t a)
     enc(x, 0xF2, 1, 0x0F2A, 2, t, R_(RAX), 0);
     sse(x, 0xF2, 0x58, r, M_(cpool(x, 0, 0)));    /* x + 0.0: -0.0 becomes +0.0 (floor(-0.0) is -0.0) */
     sse(x, 0xF2, 0x5C, r, R_(t));                 /* r = fract */
-    movsd_load(x, t, M_(cpool(x, dbits(1.0), 0)));
+    movsd_load(x, t, M_(cpool(x, sj__f64_bits(1.0), 0)));
     sse(x, 0xF2, 0x5C, t, R_(r));                 /* t = 1 - fract */
     lea(x, RSI, mbase(RAX, 1));                   /* j = i + 1 == len ? 0 : i + 1 */
     enc(x, 0, 1, 0x39, 1, RDX, R_(RSI), 0);       /* cmp rsi, rdx */
@@ -1244,7 +1238,7 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
         int r = dst_from(x, p, q, i, true);
         enc(x, 0xF2, 0, 0x0FC2, 2, r, sq, 1); /* cmpsd r, q, pred */
         b1(x, (unsigned)pred);
-        sse(x, 0x66, 0x54, r, M_(cpool(x, dbits(1.0), 0))); /* andpd r, 1.0 */
+        sse(x, 0x66, 0x54, r, M_(cpool(x, sj__f64_bits(1.0), 0))); /* andpd r, 1.0 */
         kill_if_dead(x, a, i);
         kill_if_dead(x, b, i);
         def_reg(x, i, r);
@@ -1642,7 +1636,7 @@ static void emit_invariant(X *x, uint32_t v)
         movsd_load(x, XS, loc(x, p));
         enc(x, 0xF2, 0, 0x0FC2, 2, XS, loc(x, q), 1);
         b1(x, (unsigned)pred);
-        sse(x, 0x66, 0x54, XS, M_(cpool(x, dbits(1.0), 0)));
+        sse(x, 0x66, 0x54, XS, M_(cpool(x, sj__f64_bits(1.0), 0)));
         break;
     }
     case SJ_IR_FLOOR: case SJ_IR_CEIL:
@@ -1817,7 +1811,7 @@ static sj_status x_compile(X *x, sj_code *out)
         const sj_ir_inst *in = &f->insts[v];
         if (in->op == SJ_IR_CONST) {
             p->remat = true;
-            p->rm = cpool(x, dbits(in->k), 0);
+            p->rm = cpool(x, sj__f64_bits(in->k), 0);
         } else if (in->op == SJ_IR_AUX) {
             p->remat = true;
             p->rm = mbase(RBX, (int32_t)(offsetof(sj_env, aux) + 8 * (size_t)(in->slot < 3 ? in->slot : 0)));
