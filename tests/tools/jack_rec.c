@@ -6,7 +6,7 @@
  *   jack_rec -o FILE -p PORT[,PORT...] [--seconds S] [--until-gone] [--wait S] [--name NAME]
  *            [--midi-to PORT] [--cc CC=VALUE@SECONDS ...] [--malloc-in-process]
  *
- * Recording starts with the first cycle after the connections are made. It stops after S seconds
+ * Recording starts two cycles after the connections are in place (the graph carries them). It stops after S seconds
  * of audio, or (--until-gone) when the first source port disappears, or after --wait seconds if the
  * ports never appear (exit 1). The process callback copies into a jack_ringbuffer; the main thread
  * writes the file (nothing in the callback allocates, locks or does I/O). --malloc-in-process
@@ -41,7 +41,7 @@ static jack_port_t *ports[MAXCH], *midi_out;
 static int nch;
 static jack_ringbuffer_t *ring;
 static atomic_int recording;
-static atomic_uint_fast64_t rec_frames, overruns, xruns;
+static atomic_uint_fast64_t rec_frames, overruns, xruns, cycles;
 static cc_event events[MAXEV];
 static int nevents;
 static bool malloc_in_process;
@@ -50,6 +50,7 @@ static volatile void *sink;
 static int process(jack_nframes_t n, void *arg)
 {
     (void)arg;
+    atomic_fetch_add_explicit(&cycles, 1, memory_order_release);
     if (malloc_in_process) {
         /* through volatile pointers, so the compiler cannot drop the pair */
         void *(*volatile alloc)(size_t) = malloc;
@@ -236,6 +237,15 @@ int main(int argc, char **argv)
         }
     }
     jack_set_error_function(NULL);
+    /* jack_connect returns before the server's graph carries the connection: a cycle or two may
+     * still read silence from the new connections (seen on a loaded machine). Wait until the ports
+     * say they are connected and two more cycles have run. */
+    for (int c = 0; c < nch; c++)
+        while (jack_port_connected(ports[c]) < 1 && now_s() - t0 < wait)
+            sleep_ms(1);
+    uint64_t c0 = atomic_load_explicit(&cycles, memory_order_acquire);
+    while (atomic_load_explicit(&cycles, memory_order_acquire) < c0 + 2 && now_s() - t0 < wait)
+        sleep_ms(1);
     atomic_store_explicit(&recording, 1, memory_order_release);
     uint64_t want = seconds > 0 ? (uint64_t)(seconds * sr) : UINT64_MAX;
     double limit = now_s() + (seconds > 0 ? seconds + 30 : 120);
