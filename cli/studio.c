@@ -20,9 +20,11 @@ static const char studio_help[] =
     "to FILE atomically. Stop with Ctrl+C.\n"
     "\n"
     "The page plays the sound in the browser; with --jack it can also play it through JACK on this\n"
-    "machine (its output selector next to Play): the studio then runs as a JACK client with the ports\n"
-    "out_1/out_2 (&sig1/&sig2) while JACK plays, its sliders drive in1..gamma. One output at a time;\n"
-    "a JACK server is never started, and a missing or vanishing one is reported in the page.\n"
+    "machine (its output selector next to Play): the studio then runs as a JACK client while JACK\n"
+    "plays, with out_1/out_2 (&sig1/&sig2), in_1/in_2 (feeding in1/in2 while connected, else the\n"
+    "sliders do) and midi_in (control changes 1..4 move alpha..gamma and the page's sliders). One\n"
+    "output at a time; a JACK server is never started, and a missing or vanishing one is reported in\n"
+    "the page.\n"
     "\n"
     "options:\n"
     "  --port N        port to listen on (default 8765; 0: any free port)\n"
@@ -30,7 +32,8 @@ static const char studio_help[] =
     "  --token T       use T (16-64 characters of A-Z a-z 0-9 _ -) instead of a random token (tests)\n"
     "  --quiet         no request log on stderr\n"
     "  --jack          offer the JACK output (the page's default output then)\n"
-    "  --connect       with --jack: connect out_1/out_2 to the physical playback ports\n"
+    "  --connect       with --jack: connect out_1/out_2 to the physical playback ports and the\n"
+    "                  physical MIDI sources to midi_in\n"
     "  --name CLIENT   with --jack: the JACK client name (default sigjit)\n";
 
 int cmd_studio(int argc, char **argv)
