@@ -154,6 +154,16 @@ check render-demo-file [ -s "$tmp/demo.wav" ]
 check render-demo-silent no_err
 expect render-effect 0 "$SJ" render examples/effect.sj --input "$tmp/demo.wav" -o "$tmp/fx.flac" --frames 4410
 check render-effect-file [ -s "$tmp/fx.flac" ]
+# Every example renders: a second of it, with no warning (NaN, clipping), and it is not silent
+# (ret, sig1 or sig2 above 0.01 within the second). effect.sj is an effect: rendered above, on demo.
+for f in examples/*.sj examples/*.json; do
+  case $f in *effect.sj) continue ;; esac
+  n=$(basename "$f")
+  expect "example-render-$n" 0 "$SJ" render "$f" -o "$tmp/ex.wav" --seconds 1; check "example-clean-$n" no_err
+  expect "example-run-$n" 0 "$SJ" run "$f" --frames 44100
+  check "example-not-silent-$n" awk -F, '{ for (i = 1; i <= 3; i++) { v = $i < 0 ? -$i : $i; if (v > m) m = v } }
+    END { exit !(m > 0.01) }' "$tmp/out"
+done
 expect render-bad-ext 2 "$SJ" render examples/demo.sj -o "$tmp/x.xyz" --frames 1
 expect render-both-lengths 2 "$SJ" render examples/demo.sj -o "$tmp/x.wav" --frames 1 --seconds 1
 
