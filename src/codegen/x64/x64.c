@@ -19,9 +19,9 @@
  * xmm15 breaking cycles, then loads).
  *
  * The frame loop is inside the function: kernel(env, n) keeps env in rbx, frame*8 in r12 and n*8
- * in r13, and hoists up to three loop-invariant pointers (env->pv, env->in[k], env->out[k]) into
- * rbp, r14 and r15. In functions without calls, persistent variables are loop-carried values in
- * xmm registers (plan_specials).
+ * in r13, and hoists loop-invariant pointers (env->pv, env->in[k], env->out[k]) into registers:
+ * rbp, r14 and r15, and in functions without calls first r8..r11 (choose_hoists). In functions
+ * without calls, persistent variables are loop-carried values in xmm registers (plan_specials).
  *
  * Buffer and table indices: the fast path is 0 <= x (ordered) and trunc(x) < len, where
  * trunc(x) == floor(x) is the wrapped index; anything else (negative, NaN, infinite, huge, out of
@@ -209,7 +209,10 @@ typedef struct X {
     entry *ents;
     uint32_t nents, ents_cap;
     /* hoisted pointers: -1 or a source id (0 pv, 1..6 in[k], 7..9 out[k]) per register */
-    int hoist_src[3];
+    bool calls;          /* the function calls out (nodes, floor/ceil without SSE4.1) */
+    int nhoist;          /* registers available for hoisted pointers */
+    int8_t hoist_reg[7]; /* ... which they are */
+    int hoist_src[7];    /* the pointer each holds (SRC_*), or -1 */
     int8_t src_reg[SRC_COUNT];
     /* cold paths */
     cold *colds;
@@ -232,7 +235,10 @@ typedef struct X {
     uint32_t nmarks, marks_cap;
 } X;
 
-static const int8_t hoist_regs[3] = {RBP, R14, R15};
+static bool callee_saved(int r)
+{
+    return r == RBX || r == RBP || r >= R12;
+}
 
 static void mark(X *x, uint32_t what);
 
@@ -1525,6 +1531,7 @@ static void plan_specials(X *x, const uint32_t *cnt)
             break;
         }
     }
+    x->calls = calls;
     for (uint32_t i = 0; i < f->ninsts; i++) {
         const sj_ir_inst *in = &f->insts[i];
         /* nothing reads the multi-return slots */
@@ -1741,16 +1748,26 @@ static void choose_hoists(X *x)
             break;
         }
     }
+    /* Without calls, r8..r11 first: the emitted code uses them for nothing else (r8/r9 carry call
+     * arguments, and the out-of-line stubs save all four), and they cost no push and pop. A call
+     * would clobber them, so with calls only the callee-saved rbp, r14 and r15 serve. */
+    static const int8_t free_regs[4] = {R8, R9, R10, R11}, saved_regs[3] = {RBP, R14, R15};
+    x->nhoist = 0;
+    if (!x->calls)
+        for (int k = 0; k < 4; k++)
+            x->hoist_reg[x->nhoist++] = free_regs[k];
+    for (int k = 0; k < 3; k++)
+        x->hoist_reg[x->nhoist++] = saved_regs[k];
     for (int s = 0; s < SRC_COUNT; s++)
         x->src_reg[s] = -1;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < x->nhoist; k++) {
         int best = -1;
         for (int s = 0; s < SRC_COUNT; s++)
             if (x->src_reg[s] < 0 && cnt[s] > 0 && (best < 0 || cnt[s] > cnt[best]))
                 best = s;
         x->hoist_src[k] = best;
         if (best >= 0)
-            x->src_reg[best] = hoist_regs[k];
+            x->src_reg[best] = x->hoist_reg[k];
     }
 }
 
@@ -1831,14 +1848,14 @@ static sj_status x_compile(X *x, sj_code *out)
     uint32_t l_loop = new_label(x), l_latch = new_label(x), l_exit = new_label(x);
 
     /* prologue */
-    /* callee-saved registers: rbx, r12, r13 always, the hoisting registers when used */
+    /* callee-saved registers: rbx, r12, r13 always, the callee-saved hoisting registers when used */
     int saved[6], nsaved = 0;
     saved[nsaved++] = RBX;
     saved[nsaved++] = R12;
     saved[nsaved++] = R13;
-    for (int k = 0; k < 3; k++)
-        if (x->hoist_src[k] >= 0)
-            saved[nsaved++] = hoist_regs[k];
+    for (int k = 0; k < x->nhoist; k++)
+        if (x->hoist_src[k] >= 0 && callee_saved(x->hoist_reg[k]))
+            saved[nsaved++] = x->hoist_reg[k];
     for (int k = 0; k < nsaved; k++)
         push(x, saved[k]);
     enc(x, 0, 1, 0x81, 1, 5, R_(RSP), 4); /* sub rsp, imm32 (patched) */
@@ -1849,14 +1866,14 @@ static sj_status x_compile(X *x, sj_code *out)
     enc(x, 0, 1, 0xC1, 1, 4, R_(R13), 1); /* shl r13, 3 */
     b1(x, 3);
     enc(x, 0, 0, 0x31, 1, R12, R_(R12), 0); /* xor r12d, r12d */
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < x->nhoist; k++) {
         int s = x->hoist_src[k];
         if (s < 0)
             continue;
         int32_t off = s == SRC_PV        ? (int32_t)offsetof(sj_env, pv)
                       : s < SRC_OUT(0) ? (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(s - SRC_IN(0)))
                                        : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - SRC_OUT(0)));
-        mov_r_m(x, hoist_regs[k], mbase(RBX, off));
+        mov_r_m(x, x->hoist_reg[k], mbase(RBX, off));
     }
     /* loop invariants, computed once into their stack slots (then used as memory operands) */
     {
