@@ -815,6 +815,43 @@ static void test_buffers_tables(void **st)
     free(t);
 }
 
+/* A function without calls keeps up to seven array pointers in registers (rbp, r14, r15 and, free
+ * of push and pop, r8..r11): with in1..in4 read and the three outputs written, the frame loop loads
+ * nothing through env (rbx). With only rbp, r14 and r15 it reloaded four pointers every frame. */
+static void test_pointers_hoisted(void **st)
+{
+    (void)st;
+    tb *t = tb_new();
+    blk(t, 0, 0, 0, 0);
+    uint32_t a = B2(t, SJ_IR_ADD, P(t, 0), P(t, 1));
+    uint32_t b = B2(t, SJ_IR_MUL, P(t, 2), P(t, 3));
+    I(t, SJ_IR_OUT_STORE, 0, a, 0, 0, 0);
+    I(t, SJ_IR_OUT_STORE, 1, b, 0, 0, 0);
+    finish(t, B2(t, SJ_IR_SUB, a, b));
+    sj_code code = compile_ok(t);
+    rig rg;
+    rig_init(&rg, 21);
+    code.kernel(&rg.env, NF);
+    for (int i = 0; i < NF; i++) {
+        double x = rg.in[0][i] + rg.in[1][i], y = rg.in[2][i] * rg.in[3][i];
+        same(rg.out[0][i], x, i);
+        same(rg.out[1][i], y, i);
+        same(rg.out[2][i], x - y, i);
+    }
+#ifdef SJ_HAVE_CAPSTONE
+    char *dis = code.disassemble(&code);
+    assert_non_null(dis);
+    const char *loop = strstr(dis, "frame loop"), *end = loop ? strstr(loop, "next frame") : NULL;
+    assert_non_null(end);
+    const char *env_load = strstr(loop, "[rbx");
+    if (env_load && env_load < end)
+        fail_msg("a load through env in the frame loop:\n%.*s", (int)(end - loop), loop);
+    sj_free(dis);
+#endif
+    code.free(&code);
+    free(t);
+}
+
 static void test_sig_in_and_frames(void **st)
 {
     (void)st;
@@ -1044,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_phi_pressure),
         cmocka_unit_test(test_buffers_tables),
         cmocka_unit_test(test_sig_in_and_frames),
+        cmocka_unit_test(test_pointers_hoisted),
         cmocka_unit_test(test_wx_and_disasm),
         cmocka_unit_test(test_alloc_failures),
     };
