@@ -727,16 +727,16 @@ static void handle_request(server *S, client *c, const sj__jval *o)
     }
 }
 
-/* Reads a message with the project's strict JSON (src/base/json.h): distinct keys, nested at most 32
- * deep, at most 256 values, so what a message costs is bounded whatever it holds. A malformed one gets
- * an error reply naming the problem and changes nothing. */
+/* Reads a message with the project's strict JSON and its limits for messages (src/base/json.h,
+ * sj__json_message_opts: distinct keys, nested at most 32 deep, at most 256 values), so what a
+ * message costs is bounded whatever it holds. A malformed one gets an error reply naming the
+ * problem and changes nothing. */
 static void handle_message(server *S, client *c, const char *data, size_t len)
 {
-    static const sj__json_opts opts = {.max_depth = 32, .max_values = 256, .unique_keys = true};
     char err[160];
     int line, col;
     bool nomem;
-    sj__jval *o = sj__json_parse(data, len, &opts, err, sizeof err, &line, &col, &nomem);
+    sj__jval *o = sj__json_parse(data, len, &sj__json_message_opts, err, sizeof err, &line, &col, &nomem);
     if (o && o->kind == SJ__JOBJ)
         handle_request(S, c, o);
     else

@@ -48,11 +48,10 @@ static void exercise(const sj_blockfun *f)
 
 static void check_json(const uint8_t *data, size_t size)
 {
-    static const sj__json_opts studio = {.max_depth = 32, .max_values = 256, .unique_keys = true};
     char err[160];
     int line, col;
     bool nomem;
-    sj__json_free(sj__json_parse((const char *)data, size, &studio, err, sizeof err, &line, &col, &nomem));
+    sj__json_free(sj__json_parse((const char *)data, size, &sj__json_message_opts, err, sizeof err, &line, &col, &nomem));
     sj_sb sb;
     sj__sb_init(&sb);
     sj__json_write_stringn(&sb, (const char *)data, size);

@@ -11,9 +11,6 @@
 
 #include "base/json.h"
 
-/* The studio's options (cli/studio_server.c, handle_message). */
-static const sj__json_opts studio = {.max_depth = 32, .max_values = 256, .unique_keys = true};
-
 /* Parses s; NULL on failure with the message in err. */
 static sj__jval *parse(const char *s, const sj__json_opts *opts, char *err, size_t errsz)
 {
@@ -50,9 +47,9 @@ static void refused(const char *s, const sj__json_opts *opts, const char *want)
 static void test_strict(void **state)
 {
     (void)state;
-    assert_true(parses("{}", &studio));
-    assert_true(parses(" {\"type\":\"ping\"} ", &studio));
-    assert_true(parses("{\"a\":[1,-2.5e3,{\"b\":null}],\"c\":true,\"d\":false,\"e\":\"x\"}", &studio));
+    assert_true(parses("{}", &sj__json_message_opts));
+    assert_true(parses(" {\"type\":\"ping\"} ", &sj__json_message_opts));
+    assert_true(parses("{\"a\":[1,-2.5e3,{\"b\":null}],\"c\":true,\"d\":false,\"e\":\"x\"}", &sj__json_message_opts));
     /* Any value may be the text; that a message is an object is the studio's rule. */
     assert_true(parses("[]", NULL) && parses("1", NULL) && parses("\"x\"", NULL) && parses("null", NULL));
     /* Not JSON. */
@@ -63,7 +60,7 @@ static void test_strict(void **state)
                                       "{\"a\":NaN}", "// c\n{}", "\xEF\xBB\xBF{}", "{\"a\":\"\xff\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[160];
-        sj__jval *v = parse(bad[i], &studio, err, sizeof err);
+        sj__jval *v = parse(bad[i], &sj__json_message_opts, err, sizeof err);
         if (v) {
             sj__json_free(v);
             fail_msg("accepted: %s", bad[i]);
@@ -72,7 +69,7 @@ static void test_strict(void **state)
     }
     /* A key may hold escapes: it is compared decoded. */
     char err[160];
-    sj__jval *v = parse("{\"k\\u0041\":1}", &studio, err, sizeof err);
+    sj__jval *v = parse("{\"k\\u0041\":1}", &sj__json_message_opts, err, sizeof err);
     assert_non_null(v);
     assert_non_null(sj__json_get(v, "kA"));
     sj__json_free(v);
@@ -91,9 +88,9 @@ static void test_depth(void **state)
             strcat(text, "]");
         strcat(text, "}");
         if (depth == 31)
-            assert_true(parses(text, &studio)); /* 32 levels with the object */
+            assert_true(parses(text, &sj__json_message_opts)); /* 32 levels with the object */
         else
-            refused(text, &studio, "nesting too deep");
+            refused(text, &sj__json_message_opts, "nesting too deep");
     }
     /* Without options: serde_json's 128. */
     memset(text, '[', 128);
@@ -118,9 +115,9 @@ static void test_many_values(void **state)
             sprintf(text + strlen(text), "%s\"k%d\":%d", i ? "," : "", i, i);
         strcat(text, "}");
         if (members == 255) {
-            assert_true(parses(text, &studio));
+            assert_true(parses(text, &sj__json_message_opts));
         } else {
-            refused(text, &studio, "too many values");
+            refused(text, &sj__json_message_opts, "too many values");
             assert_true(parses(text, NULL)); /* no limit by default */
         }
     }
@@ -132,10 +129,10 @@ static void test_many_values(void **state)
 static void test_duplicate_keys(void **state)
 {
     (void)state;
-    refused("{\"a\":1,\"a\":2}", &studio, "line 1, column 8: duplicate key");
-    refused("{\"x\":{\"b\":1,\"c\":2,\"b\":3}}", &studio, "duplicate key"); /* nested objects too */
-    refused("{\"a\\u0062\":1,\"ab\":2}", &studio, "duplicate key");    /* decoded keys are compared */
-    assert_true(parses("{\"a\":1,\"A\":2,\"a \":3}", &studio));
+    refused("{\"a\":1,\"a\":2}", &sj__json_message_opts, "line 1, column 8: duplicate key");
+    refused("{\"x\":{\"b\":1,\"c\":2,\"b\":3}}", &sj__json_message_opts, "duplicate key"); /* nested objects too */
+    refused("{\"a\\u0062\":1,\"ab\":2}", &sj__json_message_opts, "duplicate key");    /* decoded keys are compared */
+    assert_true(parses("{\"a\":1,\"A\":2,\"a \":3}", &sj__json_message_opts));
     /* Block files keep the last, as serde_json does. */
     char err[160];
     sj__jval *v = parse("{\"a\":1,\"a\":2}", NULL, err, sizeof err);
@@ -150,7 +147,7 @@ static void test_members_and_strings(void **state)
     char err[160];
     sj__jval *v = parse("{\"type\":\"text.set\",\"req\":7,\"text\":\"a\\n\\u00e9\\ud83c\\udfb5\\\"\\/\",\"ok\":true,"
                         "\"x\":-2.5e-3,\"big\":12345678901234567890,\"n\":null}",
-                        &studio, err, sizeof err);
+                        &sj__json_message_opts, err, sizeof err);
     assert_non_null(v);
     assert_int_equal(v->kind, SJ__JOBJ);
     const sj__jval *req = sj__json_get(v, "req");
@@ -172,18 +169,18 @@ static void test_members_and_strings(void **state)
     assert_null(sj__json_str(NULL));
     sj__json_free(v);
     /* NUL decodes (the length says so) but never passes as a C string. */
-    v = parse("{\"t\":\"a\\u0000b\",\"e\":\"\"}", &studio, err, sizeof err);
+    v = parse("{\"t\":\"a\\u0000b\",\"e\":\"\"}", &sj__json_message_opts, err, sizeof err);
     assert_non_null(v);
     assert_int_equal(sj__json_get(v, "t")->slen, 3);
     assert_null(sj__json_str(sj__json_get(v, "t")));
     assert_string_equal(sj__json_str(sj__json_get(v, "e")), "");
     sj__json_free(v);
     /* Surrogates: only whole pairs. */
-    refused("{\"t\":\"\\ud800x\"}", &studio, "line 1, column 7: lone high surrogate");
-    refused("{\"t\":\"\\udc00\"}", &studio, "lone low surrogate");
-    refused("{\"t\":\"\\ud800\\u0041\"}", &studio, "invalid surrogate pair");
-    refused("{\"t\":\"\xed\xa0\x80\"}", &studio, "invalid UTF-8"); /* an encoded surrogate */
-    refused("{\"t\":\"\xc0\x80\"}", &studio, "invalid UTF-8");     /* overlong NUL */
+    refused("{\"t\":\"\\ud800x\"}", &sj__json_message_opts, "line 1, column 7: lone high surrogate");
+    refused("{\"t\":\"\\udc00\"}", &sj__json_message_opts, "lone low surrogate");
+    refused("{\"t\":\"\\ud800\\u0041\"}", &sj__json_message_opts, "invalid surrogate pair");
+    refused("{\"t\":\"\xed\xa0\x80\"}", &sj__json_message_opts, "invalid UTF-8"); /* an encoded surrogate */
+    refused("{\"t\":\"\xc0\x80\"}", &sj__json_message_opts, "invalid UTF-8");     /* overlong NUL */
 }
 
 static char *written(const char *s, size_t n)
@@ -239,7 +236,7 @@ static void test_writer(void **state)
     sj__sb_append(&sb, "}");
     w = sj__sb_finish(&sb);
     char err[160];
-    sj__jval *v = parse(w, &studio, err, sizeof err);
+    sj__jval *v = parse(w, &sj__json_message_opts, err, sizeof err);
     assert_non_null(v);
     assert_string_equal(sj__json_str(sj__json_get(v, "text")), txt);
     assert_true(sj__json_get(v, "v")->d == 0.1);
@@ -269,7 +266,7 @@ static void test_allocation_failures(void **state)
         char err[160];
         int line, col;
         bool nomem;
-        sj__jval *v = sj__json_parse(text, strlen(text), &studio, err, sizeof err, &line, &col, &nomem);
+        sj__jval *v = sj__json_parse(text, strlen(text), &sj__json_message_opts, err, sizeof err, &line, &col, &nomem);
         if (!v) {
             assert_true(nomem);
             assert_non_null(strstr(err, "out of memory"));

@@ -475,6 +475,8 @@ void sj__json_free(sj__jval *v)
     sj__free(v);
 }
 
+const sj__json_opts sj__json_message_opts = {.max_depth = 32, .max_values = 256, .unique_keys = true};
+
 sj__jval *sj__json_parse(const char *text, size_t len, const sj__json_opts *opts, char *err, size_t errsz, int *line,
                          int *col, bool *nomem)
 {

@@ -41,6 +41,10 @@ typedef struct sj__json_opts {
     bool unique_keys;  /* an object that repeats a key is refused (else the last one counts) */
 } sj__json_opts;
 
+/* The limits for small messages from untrusted peers (the studio's WebSocket protocol): 32 levels,
+ * 256 values, no repeated keys, so what a message costs is bounded whatever it holds. */
+extern const sj__json_opts sj__json_message_opts;
+
 /* Parses text[0..len) (opts NULL: the defaults above). On success returns a tree to free with
  * sj__json_free. On failure returns NULL and fills err (message with line and column), *line and
  * *col; *nomem tells allocation failure apart from bad input. */
