@@ -872,20 +872,23 @@ static void enter_block(X *x, uint32_t blk)
 /* ---- Instruction selection -------------------------------------------------------------------- */
 
 
+/* The offset in sj_env of the pointer a hoisting source (SRC_*) names. */
+static int32_t src_offset(int src)
+{
+    if (src == SRC_PV)
+        return (int32_t)offsetof(sj_env, pv);
+    if (src < SRC_OUT(0))
+        return (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(src - SRC_IN(0)));
+    return (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(src - SRC_OUT(0)));
+}
+
 static void ptr_src(X *x, int src, int gpr_tmp, int *reg_out)
 {
     if (x->src_reg[src] >= 0) {
         *reg_out = x->src_reg[src];
         return;
     }
-    int32_t off;
-    if (src == SRC_PV)
-        off = (int32_t)offsetof(sj_env, pv);
-    else if (src < SRC_OUT(0))
-        off = (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(src - SRC_IN(0)));
-    else
-        off = (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(src - SRC_OUT(0)));
-    mov_r_m(x, gpr_tmp, mbase(RBX, off));
+    mov_r_m(x, gpr_tmp, mbase(RBX, src_offset(src)));
     *reg_out = gpr_tmp;
 }
 
@@ -1122,6 +1125,22 @@ static void emit_fma(X *x, uint32_t i)
     def_reg(x, i, r);
 }
 
+/* The SSE2 scalar-double opcodes of the two-operand arithmetic (addsd, subsd, ...). */
+static const uint8_t arith_opc[SJ_IR_OP_COUNT] = {[SJ_IR_ADD] = 0x58, [SJ_IR_SUB] = 0x5C, [SJ_IR_MUL] = 0x59,
+                                                  [SJ_IR_DIV] = 0x5E, [SJ_IR_MIN] = 0x5D, [SJ_IR_MAX] = 0x5F};
+
+/* The cmpsd predicate of comparison op (0 eq, 4 neq, 1 lt, 2 le) for p op q; GT and GE swap the
+ * operands (*p, *q) to become LT and LE. */
+static int cmp_pred(uint8_t op, uint32_t *p, uint32_t *q)
+{
+    if (op == SJ_IR_GT || op == SJ_IR_GE) {
+        uint32_t t = *p;
+        *p = *q;
+        *q = t;
+    }
+    return op == SJ_IR_EQ ? 0 : op == SJ_IR_NE ? 4 : (op == SJ_IR_LT || op == SJ_IR_GT) ? 1 : 2;
+}
+
 static void emit_inst(X *x, uint32_t blk, uint32_t i)
 {
     const sj_ir_func *f = x->f;
@@ -1203,8 +1222,6 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
     case SJ_IR_DIV:
     case SJ_IR_MIN:
     case SJ_IR_MAX: {
-        static const uint8_t opc[] = {[SJ_IR_ADD] = 0x58, [SJ_IR_SUB] = 0x5C, [SJ_IR_MUL] = 0x59,
-                                      [SJ_IR_DIV] = 0x5E, [SJ_IR_MIN] = 0x5D, [SJ_IR_MAX] = 0x5F};
         if ((in->op == SJ_IR_ADD || in->op == SJ_IR_MUL) && a != b) {
             /* commutative: prefer the dying register operand as destination */
             const vinfo *pa = &x->vi[a], *pb = &x->vi[b];
@@ -1218,7 +1235,7 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
         }
         rmo sb = loc(x, b);
         int r = dst_from(x, a, b, i, true);
-        sse(x, 0xF2, opc[in->op], r, sb);
+        sse(x, 0xF2, arith_opc[in->op], r, sb);
         kill_if_dead(x, a, i);
         kill_if_dead(x, b, i);
         def_reg(x, i, r);
@@ -1230,16 +1247,8 @@ static void emit_inst(X *x, uint32_t blk, uint32_t i)
     case SJ_IR_LE:
     case SJ_IR_GT:
     case SJ_IR_GE: {
-        int pred = 0;
         uint32_t p = a, q = b;
-        switch (in->op) {
-        case SJ_IR_EQ: pred = 0; break;
-        case SJ_IR_NE: pred = 4; break;
-        case SJ_IR_LT: pred = 1; break;
-        case SJ_IR_LE: pred = 2; break;
-        case SJ_IR_GT: pred = 1; p = b; q = a; break;
-        default: pred = 2; p = b; q = a; break;
-        }
+        int pred = cmp_pred(in->op, &p, &q);
         rmo sq = loc(x, q);
         int r = dst_from(x, p, q, i, true);
         enc(x, 0xF2, 0, 0x0FC2, 2, r, sq, 1); /* cmpsd r, q, pred */
@@ -1628,18 +1637,14 @@ static void plan_specials(X *x, const uint32_t *cnt)
 static void emit_invariant(X *x, uint32_t v)
 {
     const sj_ir_inst *in = &x->f->insts[v];
-    static const uint8_t opc[SJ_IR_OP_COUNT] = {[SJ_IR_ADD] = 0x58, [SJ_IR_SUB] = 0x5C, [SJ_IR_MUL] = 0x59,
-                                                [SJ_IR_DIV] = 0x5E, [SJ_IR_MIN] = 0x5D, [SJ_IR_MAX] = 0x5F};
     switch (in->op) {
     case SJ_IR_ADD: case SJ_IR_SUB: case SJ_IR_MUL: case SJ_IR_DIV: case SJ_IR_MIN: case SJ_IR_MAX:
         movsd_load(x, XS, loc(x, in->a));
-        sse(x, 0xF2, opc[in->op], XS, loc(x, in->b));
+        sse(x, 0xF2, arith_opc[in->op], XS, loc(x, in->b));
         break;
     case SJ_IR_EQ: case SJ_IR_NE: case SJ_IR_LT: case SJ_IR_LE: case SJ_IR_GT: case SJ_IR_GE: {
         uint32_t p = in->a, q = in->b;
-        int pred = in->op == SJ_IR_EQ ? 0 : in->op == SJ_IR_NE ? 4 : (in->op == SJ_IR_LT || in->op == SJ_IR_GT) ? 1 : 2;
-        if (in->op == SJ_IR_GT || in->op == SJ_IR_GE)
-            p = in->b, q = in->a;
+        int pred = cmp_pred(in->op, &p, &q);
         movsd_load(x, XS, loc(x, p));
         enc(x, 0xF2, 0, 0x0FC2, 2, XS, loc(x, q), 1);
         b1(x, (unsigned)pred);
@@ -1870,10 +1875,7 @@ static sj_status x_compile(X *x, sj_code *out)
         int s = x->hoist_src[k];
         if (s < 0)
             continue;
-        int32_t off = s == SRC_PV        ? (int32_t)offsetof(sj_env, pv)
-                      : s < SRC_OUT(0) ? (int32_t)(offsetof(sj_env, in) + 8 * (size_t)(s - SRC_IN(0)))
-                                       : (int32_t)(offsetof(sj_env, out) + 8 * (size_t)(s - SRC_OUT(0)));
-        mov_r_m(x, x->hoist_reg[k], mbase(RBX, off));
+        mov_r_m(x, x->hoist_reg[k], mbase(RBX, src_offset(s)));
     }
     /* loop invariants, computed once into their stack slots (then used as memory operands) */
     {
