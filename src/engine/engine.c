@@ -130,10 +130,14 @@ void sj_engine_set_debug(sj_engine *eng, bool on)
         eng->debug = on;
 }
 
+/* The reference's frame around the AST and IR dumps (string literals or "%s"). */
+#define DEBUG_FRAME(ast, ir)                                                                                \
+    "---------- AST ----------\n" ast "\n------- JIT IR -------\n" ir "\n---------- END ----------"
+
 const char *sj_engine_debug_info(sj_engine *eng)
 {
     /* The reference always formats the frame; with debug never on both parts are empty. */
-    static const char empty[] = "---------- AST ----------\n\n------- JIT IR -------\n\n---------- END ----------";
+    static const char empty[] = DEBUG_FRAME("", "");
     return eng && eng->debug_info ? eng->debug_info : eng ? empty : "";
 }
 
@@ -146,8 +150,7 @@ static void set_debug_part(sj_engine *eng, char **slot, char *text)
     *slot = text;
     sj_sb sb;
     sj__sb_init(&sb);
-    sj__sb_printf(&sb, "---------- AST ----------\n%s\n------- JIT IR -------\n%s\n---------- END ----------",
-                  eng->ast_dump ? eng->ast_dump : "", eng->ir_dump ? eng->ir_dump : "");
+    sj__sb_printf(&sb, DEBUG_FRAME("%s", "%s"), eng->ast_dump ? eng->ast_dump : "", eng->ir_dump ? eng->ir_dump : "");
     char *info = sj__sb_finish(&sb);
     if (info) {
         sj__free(eng->debug_info);
