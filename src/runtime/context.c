@@ -51,20 +51,25 @@ sj_context *sj_context_new(sj_library *lib, const sj_context_config *cfg)
         ctx->table_lens[i] = 1;
         ok = ctx->tables[i] != NULL;
     }
-    ctx->dsp.srate = 44100.0;
-    ctx->dsp.israte = 1.0 / 44100.0;
-    ctx->dsp.atoms = ctx->atoms;
-    ctx->dsp.atom_count = ctx->cfg.atom_count;
-    ctx->dsp.buffers = ctx->bufs;
-    ctx->dsp.buffer_lens = ctx->buf_lens;
-    ctx->dsp.tables = ctx->tables;
-    ctx->dsp.table_lens = ctx->table_lens;
-    ctx->dsp.user = ctx->cfg.user;
+    ctx->dsp = sj__context_default_dsp(ctx);
     if (!ok) {
         sj__context_destroy(ctx);
         return NULL;
     }
     return ctx;
+}
+
+sj_dsp_state sj__context_default_dsp(const sj_context *ctx)
+{
+    return (sj_dsp_state){.srate = 44100.0,
+                          .israte = 1.0 / 44100.0,
+                          .atoms = ctx->atoms,
+                          .atom_count = ctx->cfg.atom_count,
+                          .buffers = ctx->bufs,
+                          .buffer_lens = ctx->buf_lens,
+                          .tables = ctx->tables,
+                          .table_lens = ctx->table_lens,
+                          .user = ctx->cfg.user};
 }
 
 void sj__context_destroy(sj_context *ctx)

@@ -139,9 +139,7 @@ static sj_status hook_node_state(void *user, const sj_node_type *type, uint64_t 
          * audio thread may be writing the shared rate at this moment, so this reset sees the
          * default rate, which is also what the reference's freshly allocated states hold. */
         if (type->reset) {
-            sj_context *ctx = B->ctx;
-            sj_dsp_state defaults = {0.0, 0.0, 44100.0, 1.0 / 44100.0, ctx->atoms, ctx->cfg.atom_count, ctx->bufs,
-                                     ctx->buf_lens, ctx->tables, ctx->table_lens, ctx->cfg.user};
+            sj_dsp_state defaults = sj__context_default_dsp(B->ctx);
             type->reset(&defaults, mem);
         }
     }

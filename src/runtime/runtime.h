@@ -89,5 +89,8 @@ struct sj_function {
 
 /* Builds an env for a kernel call of f. */
 void sj__function_env(sj_function *f, sj_env *env);
+/* The shared state as a new context holds it: the default rate (44100), the context's atoms,
+ * buffers, tables and user pointer. Reads only fields the audio side never writes. */
+sj_dsp_state sj__context_default_dsp(const sj_context *ctx);
 
 #endif
