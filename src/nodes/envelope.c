@@ -28,6 +28,26 @@ static inline double seg_step(double height, double time, double srate)
 /* Tolerance for the end of a segment: the sum of n steps of 1/n may land a few ulps short. */
 #define SEG_EPS 1e-12
 
+/* One attack step: rises toward 1 and hands over to the decay there. */
+static inline void attack_step(sj_env_state *st, double attack, double srate)
+{
+    st->level += seg_step(1.0, attack, srate);
+    if (st->level >= 1.0 - SEG_EPS) {
+        st->level = 1.0;
+        st->stage = SJ_ENV_DECAY;
+    }
+}
+
+/* One falling step toward target; at the target, stage `next` takes over. */
+static inline void fall_step(sj_env_state *st, double step, double target, int next)
+{
+    st->level -= step;
+    if (st->level <= target + SEG_EPS) {
+        st->level = target;
+        st->stage = next;
+    }
+}
+
 void sj__env_reset(sj_dsp_state *dsp, void *state)
 {
     (void)dsp;
@@ -41,18 +61,10 @@ double sj__node_ad(double trig, double attack, double decay, sj_dsp_state *dsp, 
         st->stage = SJ_ENV_ATTACK; /* from the current level: retriggering does not click */
     switch (st->stage) {
     case SJ_ENV_ATTACK:
-        st->level += seg_step(1.0, attack, dsp->srate);
-        if (st->level >= 1.0 - SEG_EPS) {
-            st->level = 1.0;
-            st->stage = SJ_ENV_DECAY;
-        }
+        attack_step(st, attack, dsp->srate);
         break;
     case SJ_ENV_DECAY:
-        st->level -= seg_step(1.0, decay, dsp->srate);
-        if (st->level <= SEG_EPS) {
-            st->level = 0.0;
-            st->stage = SJ_ENV_IDLE;
-        }
+        fall_step(st, seg_step(1.0, decay, dsp->srate), 0.0, SJ_ENV_IDLE);
         break;
     default:
         break;
@@ -74,28 +86,16 @@ double sj__node_adsr(double gate, double attack, double decay, double sustain, d
     }
     switch (st->stage) {
     case SJ_ENV_ATTACK:
-        st->level += seg_step(1.0, attack, dsp->srate);
-        if (st->level >= 1.0 - SEG_EPS) {
-            st->level = 1.0;
-            st->stage = SJ_ENV_DECAY;
-        }
+        attack_step(st, attack, dsp->srate);
         break;
     case SJ_ENV_DECAY:
-        st->level -= seg_step(1.0 - s, decay, dsp->srate);
-        if (st->level <= s + SEG_EPS) {
-            st->level = s;
-            st->stage = SJ_ENV_SUSTAIN;
-        }
+        fall_step(st, seg_step(1.0 - s, decay, dsp->srate), s, SJ_ENV_SUSTAIN);
         break;
     case SJ_ENV_SUSTAIN:
         st->level = s; /* follows the sustain input live */
         break;
     case SJ_ENV_RELEASE:
-        st->level -= st->release_step;
-        if (st->level <= SEG_EPS) {
-            st->level = 0.0;
-            st->stage = SJ_ENV_IDLE;
-        }
+        fall_step(st, st->release_step, 0.0, SJ_ENV_IDLE);
         break;
     default:
         break;
