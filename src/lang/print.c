@@ -137,36 +137,33 @@ static void print_expr(printer *pr, const sj_ast *n, int minprec, int ind);
 static void print_stmt(printer *pr, const sj_ast *n, int ind);
 static void flush_comments(printer *pr, int line, int ind);
 
-static const sj_stmt_pos *stmt_info(const printer *pr, const sj_ast *n)
+/* The entry of node n in a of n entries sorted by node (cmp_stmt), or NULL. */
+static const sj_stmt_pos *find_pos(const sj_stmt_pos *a, size_t count, const sj_ast *n)
 {
-    if (!pr->info || !pr->stmts)
+    if (!a || !n)
         return NULL;
-    size_t lo = 0, hi = pr->info->nstmts;
+    size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if ((uintptr_t)pr->stmts[mid].node < (uintptr_t)n)
+        if ((uintptr_t)a[mid].node < (uintptr_t)n)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < pr->info->nstmts && pr->stmts[lo].node == n ? &pr->stmts[lo] : NULL;
+    return lo < count && a[lo].node == n ? &a[lo] : NULL;
+}
+
+static const sj_stmt_pos *stmt_info(const printer *pr, const sj_ast *n)
+{
+    return pr->info ? find_pos(pr->stmts, pr->info->nstmts, n) : NULL;
 }
 
 /* Comments before the '}' of a block whose last statement is last (fmt). */
 static void flush_before_close(printer *pr, const sj_ast *last, int ind)
 {
-    if (!pr->info || !pr->closes || !last)
-        return;
-    size_t lo = 0, hi = pr->info->ncloses;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if ((uintptr_t)pr->closes[mid].node < (uintptr_t)last)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < pr->info->ncloses && pr->closes[lo].node == last)
-        flush_comments(pr, pr->closes[lo].first_line, ind);
+    const sj_stmt_pos *c = pr->info ? find_pos(pr->closes, pr->info->ncloses, last) : NULL;
+    if (c)
+        flush_comments(pr, c->first_line, ind);
 }
 
 static const char *label_of(const printer *pr, uint64_t uid)
@@ -502,6 +499,21 @@ static int cmp_label(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A sorted copy of n entries of size bytes (NULL when n is 0; sets *fail when out of memory). */
+static void *sorted_copy(const void *a, size_t n, size_t size, int (*cmp)(const void *, const void *), bool *fail)
+{
+    if (n == 0)
+        return NULL;
+    void *r = sj__malloc(n * size);
+    if (!r) {
+        *fail = true;
+        return NULL;
+    }
+    memcpy(r, a, n * size);
+    qsort(r, n, size, cmp);
+    return r;
+}
+
 char *sj__lang_print(const sj_ast *ast, const sj_source_info *info)
 {
     if (!ast)
@@ -513,33 +525,9 @@ char *sj__lang_print(const sj_ast *ast, const sj_source_info *info)
     pr.anchor = "";
     pr.info = info;
     if (info) {
-        if (info->nstmts) {
-            pr.stmts = sj__malloc(info->nstmts * sizeof *pr.stmts);
-            if (!pr.stmts)
-                pr.fail = true;
-            else {
-                memcpy(pr.stmts, info->stmts, info->nstmts * sizeof *pr.stmts);
-                qsort(pr.stmts, info->nstmts, sizeof *pr.stmts, cmp_stmt);
-            }
-        }
-        if (info->ncloses) {
-            pr.closes = sj__malloc(info->ncloses * sizeof *pr.closes);
-            if (!pr.closes)
-                pr.fail = true;
-            else {
-                memcpy(pr.closes, info->closes, info->ncloses * sizeof *pr.closes);
-                qsort(pr.closes, info->ncloses, sizeof *pr.closes, cmp_stmt);
-            }
-        }
-        if (info->nlabels) {
-            pr.labels = sj__malloc(info->nlabels * sizeof *pr.labels);
-            if (!pr.labels)
-                pr.fail = true;
-            else {
-                memcpy(pr.labels, info->labels, info->nlabels * sizeof *pr.labels);
-                qsort(pr.labels, info->nlabels, sizeof *pr.labels, cmp_label);
-            }
-        }
+        pr.stmts = sorted_copy(info->stmts, info->nstmts, sizeof *pr.stmts, cmp_stmt, &pr.fail);
+        pr.closes = sorted_copy(info->closes, info->ncloses, sizeof *pr.closes, cmp_stmt, &pr.fail);
+        pr.labels = sorted_copy(info->labels, info->nlabels, sizeof *pr.labels, cmp_label, &pr.fail);
     }
     /* The top level is a statement list; a list of one statement is that statement. */
     if (ast->kind == SJ_AST_STMTS && ast->nkids != 1)
