@@ -341,7 +341,7 @@ static sj_ast **parse_stmtlist(parser *p, bool in_block, int level, size_t *coun
         if (t->kind == SJ_T_NAME && !t->quoted) {
             if (sj__lang_similar(t->text, "else"))
                 kwhint = "did you mean 'else'?";
-            else if (t->kind == SJ_T_NAME && (p->t[start].kind == SJ_T_NAME) && sj__lang_similar(p->t[start].text, "if"))
+            else if (p->t[start].kind == SJ_T_NAME && sj__lang_similar(p->t[start].text, "if"))
                 kwhint = "did you mean 'if'?";
         }
         error_at(p, t, SJ_ERR_SYNTAX, kwhint, "expected ';' or a new line after the statement, found %s",
