@@ -42,23 +42,21 @@
 #define NAME_WORDS 8   /* 64 bytes of name per tap */
 #define LIVE_TRIES 1000
 
-typedef struct scope_buf {
-    /* Points: max in the high 32 bits, min in the low 32 bits (f32 bit patterns). */
-    _Atomic uint64_t pts[SJ_SCOPE_INPUTS][SJ_SCOPE_SAMPLES];
-    /* Header: written by the owner of the buffer only (the writer before publishing). */
-    uint64_t sweep;
-    bool active[SJ_SCOPE_INPUTS];
-    float offset[SJ_SCOPE_INPUTS], gain[SJ_SCOPE_INPUTS];
-    int trigger;
-    float threshold, time_ms, srate;
-} scope_buf;
-
 /* Parameters as the writer sees them for one block. */
 typedef struct params {
     float time_ms, srate, threshold;
     int trigger;
     float offset[SJ_SCOPE_INPUTS], gain[SJ_SCOPE_INPUTS];
 } params;
+
+typedef struct scope_buf {
+    /* Points: max in the high 32 bits, min in the low 32 bits (f32 bit patterns). */
+    _Atomic uint64_t pts[SJ_SCOPE_INPUTS][SJ_SCOPE_SAMPLES];
+    /* Header: written by the owner of the buffer only (the writer before publishing). */
+    uint64_t sweep;
+    unsigned active; /* bit i: input i was connected */
+    params p;        /* the parameters of the sweep */
+} scope_buf;
 
 /* A signal to read: p[f * step] (step 0: a constant). */
 typedef struct src {
@@ -111,6 +109,9 @@ static uint64_t pack(float max, float min)
     return ((uint64_t)sj__f32_bits(max) << 32) | (uint64_t)sj__f32_bits(min);
 }
 
+static void load_params(sj_scope *s, params *p);
+static void reset_mm(sj_scope *s);
+
 static sj_scope_point unpack(uint64_t v)
 {
     sj_scope_point p;
@@ -128,23 +129,16 @@ sj_scope *sj_scope_new(double srate)
         sj__free(s);
         return NULL;
     }
-    for (int b = 0; b < NBUF; b++) {
-        for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
+    for (int b = 0; b < NBUF; b++)
+        for (int i = 0; i < SJ_SCOPE_INPUTS; i++)
             for (int k = 0; k < SJ_SCOPE_SAMPLES; k++)
                 atomic_init(&s->bufs[b].pts[i][k], pack(NAN, NAN)); /* nothing captured */
-            s->bufs[b].gain[i] = 1.0f;
-        }
-        s->bufs[b].time_ms = (float)SJ_SCOPE_TIME_DEFAULT_MS;
-        s->bufs[b].srate = 44100.0f;
-    }
     /* Buffer 0 is the writer's, 1 the reader's, 2 in the middle (not fresh). */
     s->w = 0;
     s->r = 1;
     atomic_init(&s->middle, 2u);
     atomic_init(&s->p_time, sj__f32_bits((float)SJ_SCOPE_TIME_DEFAULT_MS));
     atomic_init(&s->p_srate, sj__f32_bits(srate >= 1 && srate <= 1e7 ? (float)srate : 44100.0f));
-    for (int b = 0; b < NBUF; b++)
-        s->bufs[b].srate = sj__bits_f32(atomic_load(&s->p_srate));
     atomic_init(&s->p_threshold, sj__f32_bits(0.0f));
     atomic_init(&s->p_trigger, SJ_SCOPE_TRIGGER_OFF);
     for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
@@ -163,12 +157,9 @@ sj_scope *sj_scope_new(double srate)
     atomic_init(&s->live_prev, 0);
     atomic_init(&s->live_buf, 0u);
     atomic_init(&s->live_filled, 0);
-    s->idx = 0;
-    s->frame_time = 0.0f;
-    for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        s->cur_max[i] = -INFINITY;
-        s->cur_min[i] = INFINITY;
-    }
+    for (int b = 0; b < NBUF; b++)
+        load_params(s, &s->bufs[b].p); /* headers of the empty frames: the initial parameters */
+    reset_mm(s);
     s->sweep = 1;
     return s;
 }
@@ -277,15 +268,8 @@ static void publish(sj_scope *s, const params *p)
 {
     scope_buf *b = &s->bufs[s->w];
     b->sweep = s->sweep;
-    for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        b->active[i] = (s->a_active >> i) & 1u;
-        b->offset[i] = p->offset[i];
-        b->gain[i] = p->gain[i];
-    }
-    b->trigger = p->trigger;
-    b->threshold = p->threshold;
-    b->time_ms = p->time_ms;
-    b->srate = p->srate;
+    b->active = s->a_active;
+    b->p = *p;
     live_begin(s);
     unsigned old = atomic_exchange_explicit(&s->middle, s->w | FRESH, memory_order_acq_rel);
     s->w = old & 3u;
@@ -592,18 +576,18 @@ void sj_scope_feed_frame(sj_scope *s, const sj_function *fun, const double in[6]
 
 /* ---- readers ---- */
 
-static void copy_header(sj_scope_frame *out, const scope_buf *b)
+/* The header of a frame but its sweep and filled: the parameters and which inputs were active. */
+static void put_params(sj_scope_frame *out, const params *p, unsigned active)
 {
-    out->sweep = b->sweep;
     for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        out->active[i] = b->active[i];
-        out->offset[i] = b->offset[i];
-        out->gain[i] = b->gain[i];
+        out->active[i] = (active >> i) & 1u;
+        out->offset[i] = p->offset[i];
+        out->gain[i] = p->gain[i];
     }
-    out->trigger = (sj_scope_trigger)b->trigger;
-    out->threshold = b->threshold;
-    out->time_ms = b->time_ms;
-    out->srate = b->srate;
+    out->trigger = (sj_scope_trigger)p->trigger;
+    out->threshold = p->threshold;
+    out->time_ms = p->time_ms;
+    out->srate = p->srate;
 }
 
 static void copy_points(sj_scope_frame *out, const scope_buf *b, size_t from, size_t to)
@@ -629,27 +613,12 @@ bool sj_scope_read(sj_scope *s, sj_scope_frame *out)
     pthread_mutex_lock(&s->rlock);
     take_latest(s);
     const scope_buf *b = &s->bufs[s->r];
-    copy_header(out, b);
+    out->sweep = b->sweep;
+    put_params(out, &b->p, b->active);
     copy_points(out, b, 0, SJ_SCOPE_SAMPLES);
     out->filled = b->sweep ? SJ_SCOPE_SAMPLES : 0;
     pthread_mutex_unlock(&s->rlock);
     return out->sweep != 0;
-}
-
-static void current_params(sj_scope *s, sj_scope_frame *out)
-{
-    params p;
-    load_params(s, &p);
-    unsigned mask = atomic_load_explicit(&s->active_mask, memory_order_relaxed);
-    for (int i = 0; i < SJ_SCOPE_INPUTS; i++) {
-        out->active[i] = (mask >> i) & 1u;
-        out->offset[i] = p.offset[i];
-        out->gain[i] = p.gain[i];
-    }
-    out->trigger = (sj_scope_trigger)p.trigger;
-    out->threshold = p.threshold;
-    out->time_ms = p.time_ms;
-    out->srate = p.srate;
 }
 
 void sj_scope_read_live(sj_scope *s, sj_scope_frame *out)
@@ -682,7 +651,9 @@ void sj_scope_read_live(sj_scope *s, sj_scope_frame *out)
         if (atomic_load_explicit(&s->live_seq, memory_order_relaxed) == q1)
             break;
     }
-    current_params(s, out);
+    params p;
+    load_params(s, &p);
+    put_params(out, &p, atomic_load_explicit(&s->active_mask, memory_order_relaxed));
     out->sweep = base + 1;
     out->filled = filled;
     pthread_mutex_unlock(&s->rlock);
