@@ -41,8 +41,8 @@ function connect() {
     }
     const f = decodeBinary(e.data);
     if (!f || f.kind !== KIND_AUDIO || f.channels !== 2) return; // scope frames are the page's business
-    const copy = new Float32Array(f.samples);
-    port.postMessage({ type: 'pcm', samples: copy }, [copy.buffer]);
+    // The samples' view goes along with the message's buffer: moved, not copied.
+    port.postMessage({ type: 'pcm', samples: f.samples }, [e.data]);
   };
   sock.onclose = () => {
     if (ws !== sock || !running) return;
