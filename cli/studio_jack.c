@@ -221,12 +221,7 @@ static void follow_midi(studio_jack *j, char *msgs[PLAY_NPARAM])
             continue;
         j->midi_sent[p] = v;
         studio_session_set_param(j->session, 2 + p, v, 0);
-        sj_sb b;
-        sj__sb_init(&b);
-        sj__sb_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", studio_param_name(2 + p));
-        sj__json_write_number(&b, v);
-        sj__sb_append(&b, "}");
-        msgs[p] = sj__sb_finish(&b);
+        msgs[p] = studio_param_json(2 + p, v);
     }
 }
 

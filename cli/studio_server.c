@@ -399,11 +399,12 @@ static void put_u32(unsigned char *p, uint32_t v)
  * "Audio"). Runs on that client's connection thread. */
 static void stream_audio(server *S, client *c, size_t frames)
 {
-    unsigned char msg[AUDIO_HEADER + AUDIO_CHUNK * 2 * sizeof(float)];
-    float pcm[AUDIO_CHUNK * 2];
+    /* The message: the header, then the samples, rendered in place. */
+    float buf[AUDIO_HEADER / sizeof(float) + AUDIO_CHUNK * 2];
+    unsigned char *msg = (unsigned char *)buf;
     while (frames > 0) {
         size_t n = frames < AUDIO_CHUNK ? frames : AUDIO_CHUNK;
-        if (!studio_session_render(S->session, pcm, n)) {
+        if (!studio_session_render(S->session, buf + AUDIO_HEADER / sizeof(float), n)) {
             stop_browser_streams(S, NULL, "jack"); /* the JACK output has the audio side */
             break;
         }
@@ -411,7 +412,6 @@ static void stream_audio(server *S, client *c, size_t frames)
         put_u32(msg + 4, c->seq++);
         put_u32(msg + 8, (uint32_t)n);
         put_u32(msg + 12, 2);
-        memcpy(msg + AUDIO_HEADER, pcm, n * 2 * sizeof(float));
         pthread_mutex_lock(&S->mu);
         bool still = c->audio && c->ready;
         if (still)
@@ -695,14 +695,10 @@ static void handle_request(server *S, client *c, const sj__jval *o)
             studio_session_set_param(S->session, idx, value, ramp);
             if (S->jack)
                 studio_jack_set_param(S->jack, idx, value, ramp);
-            sj_sb b;
-            sj__sb_init(&b);
-            sj__sb_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", studio_param_name(idx));
-            sj__json_write_number(&b, value);
-            sj__sb_append(&b, "}");
-            if (!b.failed)
-                broadcast(S, b.data, b.len);
-            sj__sb_fini(&b);
+            char *param = studio_param_json(idx, value);
+            if (param)
+                broadcast(S, param, strlen(param));
+            sj_free(param);
         }
     } else if (strcmp(type, "blocks.op") == 0) {
         handle_block_op(S, c, o);
@@ -783,8 +779,9 @@ static int data_handler(struct mg_connection *conn, int bits, char *data, size_t
 static void *scope_main(void *arg)
 {
     server *S = arg;
-    static float frame[STUDIO_SCOPE_FLOATS];
-    static unsigned char msg[AUDIO_HEADER + sizeof frame];
+    /* The message: the header, then the frame, copied in place. */
+    static float buf[AUDIO_HEADER / sizeof(float) + STUDIO_SCOPE_FLOATS];
+    unsigned char *msg = (unsigned char *)buf;
     uint64_t last_sweep = UINT64_MAX;
     size_t last_filled = SIZE_MAX;
     for (;;) {
@@ -799,7 +796,7 @@ static void *scope_main(void *arg)
             continue;
         uint64_t sweep;
         size_t filled;
-        studio_session_scope_frame(S->session, frame, &sweep, &filled);
+        studio_session_scope_frame(S->session, buf + AUDIO_HEADER / sizeof(float), &sweep, &filled);
         if (sweep == last_sweep && filled == last_filled)
             continue;
         last_sweep = sweep;
@@ -808,11 +805,10 @@ static void *scope_main(void *arg)
         put_u32(msg + 4, (uint32_t)sweep);
         put_u32(msg + 8, STUDIO_SCOPE_POINTS);
         put_u32(msg + 12, STUDIO_SCOPE_INPUTS);
-        memcpy(msg + AUDIO_HEADER, frame, sizeof frame);
         pthread_mutex_lock(&S->mu);
         for (size_t i = 0; i < STUDIO_MAX_CLIENTS; i++)
             if (S->clients[i] && S->clients[i]->ready)
-                mg_websocket_write(S->clients[i]->conn, MG_WEBSOCKET_OPCODE_BINARY, (const char *)msg, sizeof msg);
+                mg_websocket_write(S->clients[i]->conn, MG_WEBSOCKET_OPCODE_BINARY, (const char *)msg, sizeof buf);
         pthread_mutex_unlock(&S->mu);
     }
     return NULL;

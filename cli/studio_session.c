@@ -64,7 +64,8 @@ struct studio_session {
     sj_scope *scope;
     char taps[STUDIO_SCOPE_INPUTS][64];
     double scope_offset[STUDIO_SCOPE_INPUTS], scope_gain[STUDIO_SCOPE_INPUTS];
-    char trigger[8];
+    char trigger[8];       /* its name, for scope.meta */
+    sj_scope_trigger trig; /* and what it means */
     double threshold, time_ms;
 
     pthread_mutex_t audio_mu; /* the engine's audio side */
@@ -86,6 +87,16 @@ int studio_param_index(const char *name)
 const char *studio_param_name(int idx)
 {
     return idx >= 0 && idx < STUDIO_NPARAMS ? param_names[idx] : NULL;
+}
+
+char *studio_param_json(int idx, double value)
+{
+    sj_sb b;
+    sj__sb_init(&b);
+    sj__sb_printf(&b, "{\"type\":\"param\",\"id\":\"%s\",\"value\":", param_names[idx]);
+    sj__json_write_number(&b, value);
+    sj__sb_append(&b, "}");
+    return sj__sb_finish(&b);
 }
 
 static double now_us(void)
@@ -841,17 +852,14 @@ bool studio_session_scope_set(studio_session *s, double time_ms, const char *tri
         sj_scope_set_time(s->scope, time_ms);
     }
     if (trigger || !isnan(threshold)) {
-        if (trigger)
+        if (trigger) {
             snprintf(s->trigger, sizeof s->trigger, "%s", trigger);
+            s->trig = trig;
+        }
         if (!isnan(threshold))
             s->threshold = threshold;
-        sj_scope_set_trigger(s->scope,
-                             strcmp(s->trigger, "sig1") == 0   ? SJ_SCOPE_TRIGGER_SIGNAL1
-                             : strcmp(s->trigger, "ext") == 0 ? SJ_SCOPE_TRIGGER_EXTERNAL
-                                                              : SJ_SCOPE_TRIGGER_OFF,
-                             s->threshold);
+        sj_scope_set_trigger(s->scope, s->trig, s->threshold);
     }
-    (void)trig;
     for (int i = 0; i < STUDIO_SCOPE_INPUTS; i++) {
         if (taps[i]) {
             sj_scope_tap(s->scope, (unsigned)i, src[i], pv[i]);

@@ -51,6 +51,9 @@ bool studio_session_submit_text(studio_session *s, const char *text, size_t len,
 /* Parameters in1, in2, alpha, beta, delta, gamma by index (0..5), or -1 for an unknown name. */
 int studio_param_index(const char *name);
 const char *studio_param_name(int idx);
+/* The param message telling every page a parameter's new value (free with sj_free; NULL if out of
+ * memory). */
+char *studio_param_json(int idx, double value);
 /* Sets the target of a parameter; the renderer glides to it with a one-pole of time constant
  * ramp_ms (0: at once). */
 void studio_session_set_param(studio_session *s, int idx, double value, double ramp_ms);
