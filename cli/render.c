@@ -215,8 +215,13 @@ int cmd_render(int argc, char **argv)
     if (rc == EXIT_OK) {
         const cli_inputs *in = &o.in;
         rc = scope_cli_begin(&sco, rate);
-        static double inbuf[BLOCK * 2 * 4], in1[BLOCK], in2[BLOCK], consts[4][BLOCK], sig1[BLOCK], sig2[BLOCK],
-            outbuf[BLOCK * 2];
+        static double in1[BLOCK], in2[BLOCK], consts[4][BLOCK], sig1[BLOCK], sig2[BLOCK], outbuf[BLOCK * 2];
+        /* a block of the input file, all its channels interleaved */
+        double *inbuf = inf ? malloc(BLOCK * (size_t)ininfo.channels * sizeof *inbuf) : NULL;
+        if (inf && !inbuf) {
+            cli_error("out of memory");
+            rc = EXIT_INTERNAL;
+        }
         for (int k = 0; k < 4; k++)
             for (size_t j = 0; j < BLOCK; j++)
                 consts[k][j] = in->in[2 + k];
@@ -232,29 +237,15 @@ int cmd_render(int argc, char **argv)
         while (done < frames && rc == EXIT_OK) {
             size_t n = frames - done < BLOCK ? frames - done : BLOCK;
             if (inf) {
-                /* Read up to n frames of at most 4 channels per chunk (wider files in pieces). */
-                size_t got = 0;
-                if (!in_done) {
-                    if (ininfo.channels <= 4) {
-                        got = (size_t)sf_readf_double(inf, inbuf, (sf_count_t)n);
-                    } else {
-                        double tmp[64];
-                        while (got < n) {
-                            if (sf_readf_double(inf, tmp, 1) != 1)
-                                break;
-                            inbuf[got * 4] = tmp[0];
-                            inbuf[got * 4 + 1] = tmp[1];
-                            got++;
-                        }
-                    }
-                    if (got < n)
-                        in_done = true;
-                }
-                int stride = ininfo.channels <= 4 ? ininfo.channels : 4;
+                /* in1/in2 from the first two channels (a mono file feeds both); zeros after its end. */
+                size_t got = in_done ? 0 : (size_t)sf_readf_double(inf, inbuf, (sf_count_t)n);
+                if (got < n)
+                    in_done = true;
+                size_t stride = (size_t)ininfo.channels;
                 for (size_t j = 0; j < n; j++) {
                     if (j < got) {
-                        in1[j] = inbuf[j * (size_t)stride];
-                        in2[j] = stride > 1 ? inbuf[j * (size_t)stride + 1] : in1[j];
+                        in1[j] = inbuf[j * stride];
+                        in2[j] = stride > 1 ? inbuf[j * stride + 1] : in1[j];
                     } else {
                         in1[j] = in2[j] = 0;
                     }
@@ -294,6 +285,7 @@ int cmd_render(int argc, char **argv)
             if (show)
                 progress(done, frames, &last);
         }
+        free(inbuf);
         if (nonfinite)
             fprintf(stderr, "sigjit: warning: %zu frames had NaN or infinite samples\n", nonfinite);
         if (peak > 1 && (format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT)
