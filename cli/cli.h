@@ -26,11 +26,16 @@ char *cli_read_file(const char *path, size_t *len);
 /* True if a file's text is a block program (JSON: '{' then '"' or '}' after blanks) rather than a
  * text program (which can start with a block "{ x = 1 }" but never with a string). */
 bool cli_looks_like_blocks(const char *s, size_t n);
+/* Prints "PATH:LINE:COL: error: MESSAGE" (or "PATH: error: MESSAGE" without a position) for a
+ * diagnostic with no source excerpt; the message defaults to sj_strerror(st). */
+void cli_diag_error(const char *path, sj_status st, const sj_diag *d);
 /* Reads and parses (text or block file), prints messages on stderr. Returns an exit code. */
 int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool werror);
 void cli_program_free(cli_program *prog);
 /* Compiles in ctx; prints a compile error with its source position. Returns an exit code. */
 int cli_compile(sj_context *ctx, const cli_program *prog, sj_backend_kind backend, bool keep_ir, sj_function **fun);
+/* Prints the error st/d of compiling prog (as cli_compile does; d->code set to st if unset). */
+void cli_compile_error(const cli_program *prog, sj_status st, sj_diag *d);
 /* Prints an error message "sigjit: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_color(void);

@@ -346,11 +346,7 @@ static int blocks_layout(int argc, char **argv)
         memset(&d, 0, sizeof d);
         sj_status st = sj_blocks_layout(prog.ast, lang, &fun, &d);
         if (st != SJ_OK) {
-            const char *m = d.message[0] ? d.message : sj_strerror(st);
-            if (d.line > 0)
-                fprintf(stderr, "%s:%d:%d: error: %s\n", prog.path, d.line, d.col, m);
-            else
-                fprintf(stderr, "%s: error: %s\n", prog.path, m);
+            cli_diag_error(prog.path, st, &d);
             rc = st == SJ_ERR_NOMEM || st == SJ_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_PROGRAM;
         }
     }
@@ -404,7 +400,7 @@ int cmd_blocks(int argc, char **argv)
     char *art = lib ? sj_blocks_json_to_ascii(src, len, lib, &d) : NULL;
     int rc = EXIT_OK;
     if (!art) {
-        fprintf(stderr, "%s: error: %s\n", argv[2], d.message[0] ? d.message : sj_strerror(d.code));
+        cli_diag_error(argv[2], d.code, &d);
         rc = d.code == SJ_ERR_NOMEM || d.code == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL : EXIT_PROGRAM;
     } else {
         fputs(art, stdout);

@@ -79,6 +79,15 @@ bool cli_looks_like_blocks(const char *s, size_t n)
     return i >= n || s[i] == '"' || s[i] == '}';
 }
 
+void cli_diag_error(const char *path, sj_status st, const sj_diag *d)
+{
+    const char *m = d->message[0] ? d->message : sj_strerror(st);
+    if (d->line > 0)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", path, d->line, d->col, m);
+    else
+        fprintf(stderr, "%s: error: %s\n", path, m);
+}
+
 static void print_diags(const sj_diag_list *dl, const char *src, size_t len)
 {
     if (!dl->count)
@@ -105,11 +114,7 @@ int cli_load(const char *path, const sj_library *lib, cli_program *prog, bool we
         memset(&d, 0, sizeof d);
         sj_status st = sj_blocks_json_to_ast(prog->src, prog->len, lib, &prog->ast, &d);
         if (st != SJ_OK) {
-            if (d.line > 0)
-                fprintf(stderr, "%s:%d:%d: error: %s\n", prog->path, d.line, d.col,
-                        d.message[0] ? d.message : sj_strerror(st));
-            else
-                fprintf(stderr, "%s: error: %s\n", prog->path, d.message[0] ? d.message : sj_strerror(st));
+            cli_diag_error(prog->path, st, &d);
             return st == SJ_ERR_NOMEM ? EXIT_INTERNAL : st == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL : EXIT_PROGRAM;
         }
         return EXIT_OK;
@@ -140,6 +145,26 @@ void cli_program_free(cli_program *prog)
     memset(prog, 0, sizeof *prog);
 }
 
+void cli_compile_error(const cli_program *prog, sj_status st, sj_diag *d)
+{
+    sj_diag_list dl;
+    sj_diag_list_init(&dl);
+    dl.filename = strdup(prog->path);
+    if (d->code == SJ_OK)
+        d->code = st;
+    sj_diag_list_add_diag(&dl, d);
+    char *text = sj_diag_list_format(&dl, prog->is_blocks ? NULL : prog->src, prog->len, cli_color());
+    if (text) {
+        fputs(text, stderr);
+        sj_free(text);
+    } else {
+        cli_diag_error(prog->path, st, d);
+    }
+    free(dl.filename);
+    dl.filename = NULL;
+    sj_diag_list_fini(&dl);
+}
+
 int cli_compile(sj_context *ctx, const cli_program *prog, sj_backend_kind backend, bool keep_ir, sj_function **fun)
 {
     sj_compile_options opt;
@@ -151,16 +176,7 @@ int cli_compile(sj_context *ctx, const cli_program *prog, sj_backend_kind backen
     sj_status st = sj_compile(ctx, prog->ast, &opt, fun, &d);
     if (st == SJ_OK)
         return EXIT_OK;
-    sj_diag_list dl;
-    sj_diag_list_init(&dl);
-    dl.filename = strdup(prog->path);
-    if (d.code == SJ_OK)
-        d.code = st;
-    sj_diag_list_add_diag(&dl, &d);
-    print_diags(&dl, prog->is_blocks ? NULL : prog->src, prog->len);
-    free(dl.filename);
-    dl.filename = NULL;
-    sj_diag_list_fini(&dl);
+    cli_compile_error(prog, st, &d);
     if (st == SJ_ERR_NOMEM)
         return EXIT_INTERNAL;
     if (st == SJ_ERR_UNSUPPORTED)

@@ -21,15 +21,14 @@ int cmd_export(int argc, char **argv)
     const char *file = NULL, *out = NULL, *prefix = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (cli_is_help(a)) {
             fputs(export_help, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--prefix") == 0) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a value", a);
+            const char *v = cli_opt_value(argc, argv, &i);
+            if (!v)
                 return EXIT_USAGE;
-            }
-            *(strcmp(a, "-o") == 0 ? &out : &prefix) = argv[++i];
+            *(strcmp(a, "-o") == 0 ? &out : &prefix) = v;
         } else if (a[0] == '-' && a[1]) {
             cli_error("export: unknown option '%s'", a);
             return EXIT_USAGE;
@@ -62,12 +61,10 @@ int cmd_export(int argc, char **argv)
     char *text = NULL;
     if (rc == EXIT_OK) {
         sj_diag d;
+        memset(&d, 0, sizeof d);
         sj_status st = sj_export_c(ctx, prog.ast, prefix, &text, &d);
         if (st) {
-            if (d.line)
-                fprintf(stderr, "%s:%d:%d: error: %s\n", file, d.line, d.col, d.message);
-            else
-                fprintf(stderr, "%s: error: %s\n", file, d.message);
+            cli_diag_error(prog.path, st, &d);
             rc = st == SJ_ERR_NOMEM ? EXIT_INTERNAL : EXIT_PROGRAM;
         }
     }

@@ -125,7 +125,7 @@ int cmd_nodes(int argc, char **argv)
     const char *name = NULL;
     bool md = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (cli_is_help(argv[i])) {
             fputs(nodes_help, stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--markdown") == 0) {

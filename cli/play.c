@@ -75,7 +75,7 @@ static const char play_help[] =
 int cmd_play(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (cli_is_help(argv[i])) {
             printf(play_help, scope_cli_help);
             return EXIT_OK;
         }
@@ -149,26 +149,6 @@ static void status(play_session *s, FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
-static void print_compile_error(const play_session *s, const cli_program *prog, sj_status st, sj_diag *d)
-{
-    sj_diag_list dl;
-    sj_diag_list_init(&dl);
-    dl.filename = strdup(s->path);
-    if (d->code == SJ_OK)
-        d->code = st;
-    sj_diag_list_add_diag(&dl, d);
-    char *text = sj_diag_list_format(&dl, prog->is_blocks ? NULL : prog->src, prog->len, cli_color());
-    if (text) {
-        fputs(text, stderr);
-        sj_free(text);
-    } else {
-        fprintf(stderr, "%s: error: %s\n", s->path, d->message[0] ? d->message : sj_strerror(st));
-    }
-    free(dl.filename);
-    dl.filename = NULL;
-    sj_diag_list_fini(&dl);
-}
-
 /* Compiles and queues prog; on success the session takes it over as the current version.
  * Returns an exit code (EXIT_OK on success). */
 static int upload(play_session *s, cli_program *prog, double t_load)
@@ -187,7 +167,7 @@ static int upload(play_session *s, cli_program *prog, double t_load)
         }
     }
     if (st != SJ_OK) {
-        print_compile_error(s, prog, st, &d);
+        cli_compile_error(prog, st, &d);
         return st == SJ_ERR_NOMEM || st == SJ_ERR_UNSUPPORTED ? EXIT_INTERNAL
                : st == SJ_ERR_QUEUE_FULL                      ? EXIT_IO
                                                               : EXIT_PROGRAM;
@@ -297,7 +277,7 @@ static void check_guard(play_session *s)
  */
 #define TSCOPE_ROWS 12
 #define TSCOPE_DOTS (TSCOPE_ROWS * 4)
-#define TSCOPE_MAX_COLS 160
+#define TSCOPE_MAX_COLS 128
 
 static void tscope_erase(play_session *s)
 {
@@ -352,8 +332,6 @@ static void tscope_draw(play_session *s)
     }
     struct winsize ws;
     int cols = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col - 1 : 79;
-    if (cols > 128)
-        cols = 128;
     if (cols > TSCOPE_MAX_COLS)
         cols = TSCOPE_MAX_COLS;
     /* Colours as in the pictures: in1 cyan, in2 red, in3 green; the zero line grey. */
@@ -531,7 +509,7 @@ int cmd_play(int argc, char **argv)
                 scope_time_given = true;
             continue;
         }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (cli_is_help(a)) {
             printf(play_help, scope_cli_help);
             return EXIT_OK;
         } else if (strcmp(a, "--tscope") == 0) {
@@ -679,8 +657,6 @@ int cmd_play(int argc, char **argv)
         if (s.tscope && !scope_time_given)
             s.sco.time_ms = 20.0;
         rc = scope_cli_begin(&s.sco, s.host.srate);
-        if (rc == EXIT_OK && s.sco.scope)
-            sj_scope_set_time(s.sco.scope, s.sco.time_ms);
         if (!png)
             s.sco.out = NULL;
         s.frame = malloc(sizeof *s.frame);
@@ -724,9 +700,9 @@ int cmd_play(int argc, char **argv)
     for (;;) {
         double t = now_s();
         double wait = fmin(fmin(deadline, reload_at) - t, 0.05);
+        /* a negative fd is ignored by poll */
         struct pollfd pf[4] = {{sfd, POLLIN, 0}, {pipefd[0], POLLIN, 0}, {w.fd, POLLIN, 0}, {keys ? 0 : -1, POLLIN, 0}};
-        int np = 4; /* a negative fd is ignored by poll */
-        int pr = poll(pf, (nfds_t)np, wait > 0 ? (int)ceil(wait * 1000) : 0);
+        int pr = poll(pf, 4, wait > 0 ? (int)ceil(wait * 1000) : 0);
         if (pr < 0 && errno != EINTR) {
             cli_error("play: poll failed: %s", strerror(errno));
             rc = EXIT_INTERNAL;

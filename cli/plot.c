@@ -321,11 +321,9 @@ int scope_cli_option(scope_cli *sc, int argc, char **argv, int *i)
             which = k;
     if (which < 0)
         return 0;
-    if (*i + 1 >= argc) {
-        cli_error("%s needs a value", a);
+    const char *v = cli_opt_value(argc, argv, i);
+    if (!v)
         return -1;
-    }
-    const char *v = argv[++*i];
     switch (which) {
     case 0:
         sc->out = v;
