@@ -8,6 +8,7 @@
 #include "jack_host.h"
 
 #include "base/bits.h"
+#include "glide.h"
 
 #ifdef SJ_HAVE_JACK
 
@@ -52,17 +53,10 @@ static inline void flush_denormals(void)
 #endif
 }
 
-/* The one-pole coefficient per sample for a time constant of ms at srate. */
-static double one_pole(double ms, double srate)
-{
-    double tau = ms / 1000.0 * srate; /* samples */
-    return tau > 1.0 ? 1.0 - exp(-1.0 / tau) : 1.0;
-}
-
 static void set_smoothing(play_host *h, double srate)
 {
     for (int k = 0; k < PLAY_NCTL; k++)
-        h->coef[k] = one_pole(h->ramp_ms[k], srate);
+        h->coef[k] = glide_coef(h->ramp_ms[k], srate);
 }
 
 void play_host_set_control(play_host *h, int i, double value, double ramp_ms)
@@ -87,7 +81,7 @@ static void take_controls(play_host *h)
         double ms = sj__bits_f64(atomic_load_explicit(&h->ctl_ramp[k], memory_order_relaxed));
         if (ms != h->ramp_ms[k]) {
             h->ramp_ms[k] = ms;
-            h->coef[k] = one_pole(ms, h->applied_srate);
+            h->coef[k] = glide_coef(ms, h->applied_srate);
         }
     }
 }
@@ -163,22 +157,12 @@ static int process(jack_nframes_t nframes, void *arg)
         /* One-pole smoothers: a moving control reaches the program as a smooth curve. in1/in2 come
          * from the input ports unless they are constants (--set, or the studio's sliders). */
         for (int p = 0; p < PLAY_NCTL; p++) {
-            double v = h->value[p], t = h->target[p], k = h->coef[p];
             double *x = h->scratch_in[p];
             if (p < 2 && in[p]) {
                 for (size_t i = 0; i < len; i++)
                     x[i] = in[p][off + i];
-            } else if (v == t) {
-                for (size_t i = 0; i < len; i++)
-                    x[i] = v;
             } else {
-                for (size_t i = 0; i < len; i++) {
-                    v += k * (t - v);
-                    x[i] = v;
-                }
-                if (fabs(t - v) < 1e-9)
-                    v = t;
-                h->value[p] = v;
+                glide_fill(&h->value[p], h->target[p], h->coef[p], x, len);
             }
         }
         sj_block_io io;
@@ -208,11 +192,7 @@ static int process(jack_nframes_t nframes, void *arg)
         for (int c = 0; c < 2; c++)
             for (size_t i = 0; i < len; i++) {
                 double x = h->scratch_out[c][i];
-                if (h->cfg.clip && !(x >= -1.0 && x <= 1.0)) {
-                    x = x > 1.0 ? 1.0 : x < -1.0 ? -1.0 : 0.0; /* NaN: 0 */
-                    clipped++;
-                }
-                out[c][off + i] = (float)x;
+                out[c][off + i] = h->cfg.clip ? safe_sample(x, &clipped) : (float)x;
             }
     }
     if (clipped)

@@ -4,6 +4,7 @@
 #include "studio_session.h"
 
 #include "cli.h"
+#include "glide.h"
 #include "base/json.h"
 
 #include <errno.h>
@@ -646,20 +647,13 @@ bool studio_session_submit_text(studio_session *s, const char *text, size_t len,
     return true;
 }
 
-static double glide_coef(double rate, double ramp_ms)
-{
-    if (!(ramp_ms > 0))
-        return 1.0;
-    return 1.0 - exp(-1000.0 / (ramp_ms * rate));
-}
-
 void studio_session_set_param(studio_session *s, int idx, double value, double ramp_ms)
 {
     if (idx < 0 || idx >= STUDIO_NPARAMS || !isfinite(value))
         return;
     pthread_mutex_lock(&s->audio_mu);
     s->target[idx] = value;
-    s->coef[idx] = glide_coef(s->rate, ramp_ms);
+    s->coef[idx] = glide_coef(ramp_ms, s->rate);
     pthread_mutex_unlock(&s->audio_mu);
 }
 
@@ -729,14 +723,7 @@ bool studio_session_render(studio_session *s, float *out, size_t frames)
         sj_block_io io;
         memset(&io, 0, sizeof io);
         for (int p = 0; p < STUDIO_NPARAMS; p++) {
-            double c = s->cur[p], t = s->target[p], k = s->coef[p];
-            for (size_t i = 0; i < n; i++) {
-                c += (t - c) * k;
-                in[p][i] = c;
-            }
-            if (fabs(t - c) < 1e-9)
-                c = t;
-            s->cur[p] = c;
+            glide_fill(&s->cur[p], s->target[p], s->coef[p], in[p], n);
             io.in[p] = in[p];
         }
         io.sig1 = l;
@@ -745,21 +732,8 @@ bool studio_session_render(studio_session *s, float *out, size_t frames)
         sj_backend_process_block(s->be, &io, n);
         sj_scope_feed(s->scope, sj_backend_function(s->be), &io, n);
         for (size_t i = 0; i < n; i++) {
-            double v[2] = {l[i], r[i]};
-            for (int c = 0; c < 2; c++) {
-                double x = v[c];
-                if (x != x) {
-                    x = 0;
-                    s->clipped++;
-                } else if (x > 1) {
-                    x = 1;
-                    s->clipped++;
-                } else if (x < -1) {
-                    x = -1;
-                    s->clipped++;
-                }
-                out[2 * (done + i) + (size_t)c] = (float)x;
-            }
+            out[2 * (done + i)] = safe_sample(l[i], &s->clipped);
+            out[2 * (done + i) + 1] = safe_sample(r[i], &s->clipped);
         }
         done += n;
     }
